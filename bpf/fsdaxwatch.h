@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * fsdaxwatch event model: the one definition of every record that crosses
+ * from the BPF programs (bpf/) to user space (src/), and of every record in a
+ * trace file. Both sides include this header; it includes no kernel header.
+ *
+ * Time is bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC in nanoseconds.
+ * Page numbers are file page indexes (PAGE_SIZE 4096 on x86-64).
+ * Page ranges are half open: [pg_lo, pg_hi).
+ */
+#ifndef FSDAXWATCH_H
+#define FSDAXWATCH_H
+
+#ifndef FDW_BPF_SIDE
+#include <linux/types.h>
+#endif
+
+#define FDW_SCHEMA_VERSION 1
+#define FDW_COMM_LEN 16
+#define FDW_PAGE_SHIFT 12
+#define FDW_PAGE_SIZE (1ULL << FDW_PAGE_SHIFT)
+#define FDW_PG_INF (~0ULL) /* open-ended dead range (size unknown) */
+
+/* Writer slots per inode kept in the kernel, and fault samples per writer. */
+#define FDW_MAX_WRITERS 4
+#define FDW_SAMPLES_PER_WRITER 8
+
+enum fdw_event_type {
+	FDW_EV_WRITER_ISSUE = 1, /* removal handed to the host / blocks freed */
+	FDW_EV_WRITER_REPLY = 2, /* the host answered the request */
+	FDW_EV_WRITER_DONE = 3,	 /* writer finished: lock released / syscall returned */
+	FDW_EV_FAULT = 4,	 /* one fault (all of them in record mode, else samples) */
+	FDW_EV_LOST = 5,	 /* events lost at this point (record mode) */
+	FDW_EV_TYPE_MAX,
+};
+
+enum fdw_op {
+	FDW_OP_NONE = 0,
+	FDW_OP_TRUNCATE = 1,   /* setattr with ATTR_SIZE, shrinking */
+	FDW_OP_OPEN_TRUNC = 2, /* open(O_TRUNC) */
+	FDW_OP_PUNCH_HOLE = 3, /* fallocate(PUNCH_HOLE) */
+	FDW_OP_ZERO_RANGE = 4, /* fallocate(ZERO_RANGE) */
+	FDW_OP_RECLAIM = 5,    /* DAX-range reclaim (FUSE_REMOVEMAPPING) */
+	FDW_OP_MAX,
+};
+
+/* Which hook saw a fault. */
+enum fdw_fault_src {
+	FDW_SRC_FUSE_DAX = 1,	    /* __fuse_dax_fault */
+	FDW_SRC_DAX_PTE = 2,	    /* fs_dax:dax_pte_fault(_done) */
+	FDW_SRC_DAX_PMD = 3,	    /* fs_dax:dax_pmd_fault(_done) */
+	FDW_SRC_DAX_IOMAP = 4,	    /* dax_iomap_fault */
+	FDW_SRC_FILEMAP_FAULT = 5,  /* page cache: filemap_fault */
+	FDW_SRC_FILEMAP_MAP = 6,    /* page cache: filemap_map_pages (fault-around) */
+	FDW_SRC_MAX,
+};
+
+/* File system of an inode, from its super block. */
+enum fdw_fs {
+	FDW_FS_OTHER = 0,
+	FDW_FS_FUSE = 1,
+	FDW_FS_VIRTIOFS = 2,
+	FDW_FS_EXT4 = 3,
+	FDW_FS_XFS = 4,
+	FDW_FS_MAX,
+};
+
+/* fdw_inode_id.flags */
+#define FDW_INODE_DAX 0x1 /* S_DAX set on the inode */
+
+/* fdw_fault.flags */
+#define FDW_FAULT_WRITE 0x1	   /* write fault */
+#define FDW_FAULT_MAPPED 0x2	   /* the fault installed a mapping */
+#define FDW_FAULT_SIGBUS 0x4	   /* the fault ended in SIGBUS */
+#define FDW_FAULT_HAS_END 0x8	   /* start and end were both seen */
+#define FDW_FAULT_HIT_WINDOW 0x10  /* kernel: overlaps an in-flight dead range (INV-1) */
+#define FDW_FAULT_HIT_EOF 0x20	   /* kernel: mapped beyond EOF after a truncate (INV-3) */
+#define FDW_FAULT_POSTREPLY 0x40   /* kernel: the window's request had been answered */
+#define FDW_FAULT_ISIZE_VALID 0x80 /* isize was read at the result */
+
+/* Identity of a file: dev and ino name it, gen tells a reused number apart. */
+struct fdw_inode_id {
+	__u64 dev;    /* super_block->s_dev (the kernel's dev_t encoding) */
+	__u64 ino;    /* inode->i_ino */
+	__u64 nodeid; /* FUSE nodeid, 0 elsewhere */
+	__u32 gen;    /* inode->i_generation */
+	__u8 fs;      /* enum fdw_fs */
+	__u8 flags;   /* FDW_INODE_* */
+	__u16 pad;
+};
+
+struct fdw_task {
+	__u32 pid; /* tgid */
+	__u32 tid;
+	char comm[FDW_COMM_LEN];
+};
+
+struct fdw_writer {
+	__u64 writer_id; /* unique per run; 0 is never used */
+	__u32 op;	 /* enum fdw_op */
+	__u32 opcode;	 /* FUSE opcode sent (SETATTR 4, OPEN 14, FALLOCATE 43, REMOVEMAPPING 49), 0 for local fs */
+	__u64 old_size;	 /* i_size when issued; FDW_PG_INF if unknown */
+	__u64 new_size;	 /* truncate target size */
+	__u64 offset;	 /* punch hole / zero range / reclaim: byte range */
+	__u64 len;
+	__u64 pg_lo;	 /* dead range [pg_lo, pg_hi) */
+	__u64 pg_hi;
+	__u64 unique;	 /* FUSE request id (0 if not yet known) */
+	__u32 mode;	 /* fallocate mode, open flags */
+	__u32 pad;
+};
+
+struct fdw_reply {
+	__u64 writer_id;
+	__s32 error; /* out.h.error, 0 or -errno */
+	__u32 pad;
+};
+
+struct fdw_done {
+	__u64 writer_id;
+	__s64 ret;	     /* return value of the writer operation */
+	__u64 issue_ts;
+	__u64 reply_ts;	     /* 0 if no reply was seen */
+	__u64 hits;	     /* faults overlapping the dead range in [issue, done] */
+	__u64 hits_postreply; /* of those, after the reply */
+	__u64 first_hit_ts;
+	__u64 last_hit_ts;
+	__u64 samples_dropped; /* hits beyond FDW_SAMPLES_PER_WRITER, counted only */
+};
+
+struct fdw_fault {
+	__u64 start_ts;	 /* ts of the fault's start (== event ts when no end is seen) */
+	__u64 pg_lo;	 /* pages the fault covers [pg_lo, pg_hi) */
+	__u64 pg_hi;
+	__u64 isize;	 /* i_size at the result (FDW_FAULT_ISIZE_VALID) */
+	__u64 writer_id; /* the writer the kernel matched, 0 if none */
+	__u32 src;	 /* enum fdw_fault_src */
+	__u32 flags;	 /* FDW_FAULT_* */
+	__u32 result;	 /* vm_fault_t */
+	__u32 pad;
+};
+
+enum fdw_lost_reason {
+	FDW_LOST_RINGBUF = 1, /* ring buffer full */
+	FDW_LOST_MAP_FULL = 2,
+	FDW_LOST_SLOTS = 3,   /* more writers in flight on one inode than slots */
+};
+
+struct fdw_lost {
+	__u64 count;
+	__u32 reason; /* enum fdw_lost_reason */
+	__u32 pad;
+};
+
+/* One fixed-size record. ts is the end of the thing the record describes. */
+struct fdw_event {
+	__u32 type; /* enum fdw_event_type */
+	__u32 cpu;
+	__u64 ts;
+	struct fdw_inode_id inode;
+	struct fdw_task task;
+	union {
+		struct fdw_writer writer; /* FDW_EV_WRITER_ISSUE */
+		struct fdw_reply reply;	  /* FDW_EV_WRITER_REPLY */
+		struct fdw_done done;	  /* FDW_EV_WRITER_DONE */
+		struct fdw_fault fault;	  /* FDW_EV_FAULT */
+		struct fdw_lost lost;	  /* FDW_EV_LOST */
+	};
+};
+
+/*
+ * Kernel counters (a per-CPU array indexed by this enum). The FDW_CNT_LOST_*
+ * ones make a run inconclusive when non-zero.
+ */
+enum fdw_counter {
+	FDW_CNT_FAULTS = 0,	     /* faults on watched inodes */
+	FDW_CNT_FAULTS_DAX,	     /* of those, on DAX inodes */
+	FDW_CNT_FAULT_HITS,	     /* faults inside a writer window (INV-1) */
+	FDW_CNT_EOF_HITS,	     /* faults mapped beyond EOF (INV-3) */
+	FDW_CNT_WRITERS,	     /* writers issued */
+	FDW_CNT_REPLIES,
+	FDW_CNT_DONE,
+	FDW_CNT_SAMPLES_DROPPED,     /* fault samples past the per-writer budget (counted) */
+	FDW_CNT_ISSUE_NO_INODE,	     /* a writer request whose inode was not known */
+	FDW_CNT_STALE_WRITER,	     /* a writer slot closed because its task moved on */
+	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
+	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
+	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */
+	FDW_CNT_MAX,
+};
+
+#define FDW_CNT_FIRST_LOST FDW_CNT_LOST_RINGBUF
+
+#endif /* FSDAXWATCH_H */

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fault probes: fault.fuse_dax (__fuse_dax_fault), fault.dax (fs_dax
+ * tracepoints or dax_iomap_fault, any file system) and fault.pagecache
+ * (page-cache faults on FUSE files). Each has a fentry, kprobe and/or
+ * tracepoint variant; user space attaches one variant per probe.
+ */
+#ifndef FDW_PROBE_FAULTS_BPF_H
+#define FDW_PROBE_FAULTS_BPF_H
+
+#define PMD_PAGES 512
+
+/*
+ * The second argument of __fuse_dax_fault/dax_iomap_fault is an enum
+ * page_entry_size up to 6.1 (PMD = 1) and a page order from 6.x (PMD = 9).
+ */
+static __always_inline bool size_is_pmd(unsigned long size)
+{
+	if (bpf_core_type_exists(enum page_entry_size))
+		return size == PE_SIZE_PMD;
+	return size == 9;
+}
+
+static __always_inline void vmf_fault_begin(struct vm_fault *vmf, bool pmd, bool write, __u32 src)
+{
+	struct inode *inode = BPF_CORE_READ(vmf, vma, vm_file, f_inode);
+	__u64 pgoff = BPF_CORE_READ(vmf, pgoff);
+	__u64 lo = pmd ? pgoff & ~(__u64)(PMD_PAGES - 1) : pgoff;
+
+	if (src != FDW_SRC_FUSE_DAX && fuse_dax_fault_attached && inode_is_fuse(inode))
+		return;
+	fault_begin(inode, lo, lo + (pmd ? PMD_PAGES : 1), src, write ? FDW_FAULT_WRITE : 0);
+}
+
+static __always_inline bool vmf_is_write(struct vm_fault *vmf)
+{
+	return BPF_CORE_READ(vmf, flags) & FAULT_FLAG_WRITE;
+}
+
+/* fault.fuse_dax */
+SEC("fentry/__fuse_dax_fault")
+int BPF_PROG(fuse_dax_fault_fentry, struct vm_fault *vmf, unsigned long size, bool write)
+{
+	vmf_fault_begin(vmf, size_is_pmd(size), write, FDW_SRC_FUSE_DAX);
+	return 0;
+}
+
+/* i_size at exit is judged only when no writer window overlaps (window.bpf.h) */
+SEC("fexit/__fuse_dax_fault")
+int BPF_PROG(fuse_dax_fault_fexit, struct vm_fault *vmf, unsigned long size, bool write,
+	     vm_fault_t ret)
+{
+	fault_end(FDW_SRC_FUSE_DAX, ret, true);
+	return 0;
+}
+
+SEC("kprobe/__fuse_dax_fault")
+int BPF_KPROBE(fuse_dax_fault_kprobe, struct vm_fault *vmf, unsigned long size, bool write)
+{
+	vmf_fault_begin(vmf, size_is_pmd(size), write, FDW_SRC_FUSE_DAX);
+	return 0;
+}
+
+SEC("kretprobe/__fuse_dax_fault")
+int BPF_KRETPROBE(fuse_dax_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(FDW_SRC_FUSE_DAX, ret, true);
+	return 0;
+}
+
+/* fault.dax: fs_dax tracepoints fire inside dax_iomap_*_fault, lock held */
+static __always_inline int dax_tp_begin(struct vm_fault *vmf, bool pmd)
+{
+	vmf_fault_begin(vmf, pmd, vmf_is_write(vmf), pmd ? FDW_SRC_DAX_PMD : FDW_SRC_DAX_PTE);
+	return 0;
+}
+
+SEC("tp_btf/dax_pte_fault")
+int BPF_PROG(dax_pte_fault_tp, struct inode *inode, struct vm_fault *vmf, int result)
+{
+	return dax_tp_begin(vmf, false);
+}
+
+SEC("tp_btf/dax_pte_fault_done")
+int BPF_PROG(dax_pte_fault_done_tp, struct inode *inode, struct vm_fault *vmf, int result)
+{
+	fault_end(FDW_SRC_DAX_PTE, result, true);
+	return 0;
+}
+
+SEC("tp_btf/dax_pmd_fault")
+int BPF_PROG(dax_pmd_fault_tp, struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff,
+	     int result)
+{
+	return dax_tp_begin(vmf, true);
+}
+
+SEC("tp_btf/dax_pmd_fault_done")
+int BPF_PROG(dax_pmd_fault_done_tp, struct inode *inode, struct vm_fault *vmf,
+	     unsigned long max_pgoff, int result)
+{
+	fault_end(FDW_SRC_DAX_PMD, result, true);
+	return 0;
+}
+
+SEC("raw_tp/dax_pte_fault")
+int BPF_PROG(dax_pte_fault_raw, struct inode *inode, struct vm_fault *vmf, int result)
+{
+	return dax_tp_begin(vmf, false);
+}
+
+SEC("raw_tp/dax_pte_fault_done")
+int BPF_PROG(dax_pte_fault_done_raw, struct inode *inode, struct vm_fault *vmf, int result)
+{
+	fault_end(FDW_SRC_DAX_PTE, result, true);
+	return 0;
+}
+
+SEC("raw_tp/dax_pmd_fault")
+int BPF_PROG(dax_pmd_fault_raw, struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff,
+	     int result)
+{
+	return dax_tp_begin(vmf, true);
+}
+
+SEC("raw_tp/dax_pmd_fault_done")
+int BPF_PROG(dax_pmd_fault_done_raw, struct inode *inode, struct vm_fault *vmf,
+	     unsigned long max_pgoff, int result)
+{
+	fault_end(FDW_SRC_DAX_PMD, result, true);
+	return 0;
+}
+
+SEC("fentry/dax_iomap_fault")
+int BPF_PROG(dax_iomap_fault_fentry, struct vm_fault *vmf, unsigned long size)
+{
+	vmf_fault_begin(vmf, size_is_pmd(size), vmf_is_write(vmf), FDW_SRC_DAX_IOMAP);
+	return 0;
+}
+
+/* dax_iomap_fault has 5 arguments in every kernel from 5.10 to 7.3 */
+SEC("fexit/dax_iomap_fault")
+int BPF_PROG(dax_iomap_fault_fexit, struct vm_fault *vmf, unsigned long size, void *pfnp,
+	     int *errp, const void *ops, vm_fault_t ret)
+{
+	fault_end(FDW_SRC_DAX_IOMAP, ret, true);
+	return 0;
+}
+
+SEC("kprobe/dax_iomap_fault")
+int BPF_KPROBE(dax_iomap_fault_kprobe, struct vm_fault *vmf, unsigned long size)
+{
+	vmf_fault_begin(vmf, size_is_pmd(size), vmf_is_write(vmf), FDW_SRC_DAX_IOMAP);
+	return 0;
+}
+
+SEC("kretprobe/dax_iomap_fault")
+int BPF_KRETPROBE(dax_iomap_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(FDW_SRC_DAX_IOMAP, ret, true);
+	return 0;
+}
+
+/* fault.pagecache: FUSE files without DAX */
+static __always_inline int filemap_fault_instant(struct address_space *mapping, __u64 lo, __u64 hi,
+						 __u32 src)
+{
+	struct inode *inode = BPF_CORE_READ(mapping, host);
+
+	if (inode && !inode_is_dax(inode))
+		fault_instant(inode, lo, hi, src, 0);
+	return 0;
+}
+
+SEC("tp_btf/mm_filemap_fault")
+int BPF_PROG(filemap_fault_tp, struct address_space *mapping, unsigned long index)
+{
+	return filemap_fault_instant(mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
+}
+
+/* last_pgoff is inclusive */
+SEC("tp_btf/mm_filemap_map_pages")
+int BPF_PROG(filemap_map_pages_tp, struct address_space *mapping, unsigned long start,
+	     unsigned long last)
+{
+	return filemap_fault_instant(mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
+}
+
+SEC("raw_tp/mm_filemap_fault")
+int BPF_PROG(filemap_fault_raw, struct address_space *mapping, unsigned long index)
+{
+	return filemap_fault_instant(mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
+}
+
+SEC("raw_tp/mm_filemap_map_pages")
+int BPF_PROG(filemap_map_pages_raw, struct address_space *mapping, unsigned long start,
+	     unsigned long last)
+{
+	return filemap_fault_instant(mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
+}
+
+static __always_inline void filemap_fault_begin(struct vm_fault *vmf)
+{
+	struct inode *inode = BPF_CORE_READ(vmf, vma, vm_file, f_inode);
+	__u64 pgoff = BPF_CORE_READ(vmf, pgoff);
+
+	if (inode && !inode_is_dax(inode))
+		fault_begin(inode, pgoff, pgoff + 1, FDW_SRC_FILEMAP_FAULT,
+			    vmf_is_write(vmf) ? FDW_FAULT_WRITE : 0);
+}
+
+SEC("fentry/filemap_fault")
+int BPF_PROG(filemap_fault_fentry, struct vm_fault *vmf)
+{
+	filemap_fault_begin(vmf);
+	return 0;
+}
+
+SEC("fexit/filemap_fault")
+int BPF_PROG(filemap_fault_fexit, struct vm_fault *vmf, vm_fault_t ret)
+{
+	fault_end(FDW_SRC_FILEMAP_FAULT, ret, true);
+	return 0;
+}
+
+SEC("fentry/filemap_map_pages")
+int BPF_PROG(filemap_map_pages_fentry, struct vm_fault *vmf, unsigned long start,
+	     unsigned long end)
+{
+	struct address_space *mapping = BPF_CORE_READ(vmf, vma, vm_file, f_inode, i_mapping);
+
+	return filemap_fault_instant(mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
+}
+
+SEC("kprobe/filemap_fault")
+int BPF_KPROBE(filemap_fault_kprobe, struct vm_fault *vmf)
+{
+	filemap_fault_begin(vmf);
+	return 0;
+}
+
+SEC("kretprobe/filemap_fault")
+int BPF_KRETPROBE(filemap_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(FDW_SRC_FILEMAP_FAULT, ret, true);
+	return 0;
+}
+
+SEC("kprobe/filemap_map_pages")
+int BPF_KPROBE(filemap_map_pages_kprobe, struct vm_fault *vmf, unsigned long start,
+	       unsigned long end)
+{
+	struct address_space *mapping = BPF_CORE_READ(vmf, vma, vm_file, f_inode, i_mapping);
+
+	return filemap_fault_instant(mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
+}
+
+#endif /* FDW_PROBE_FAULTS_BPF_H */

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Writer windows and the in-kernel fault check. A writer's window is
+ * [issue, done]; a fault with a start and an end hits it when
+ * start <= done && end > issue and its pages overlap the dead range; an
+ * instant fault (no end hook) hits when issue <= t <= done. These are the
+ * detector's rules (src/detector.h); the kernel applies them so that only
+ * hits, not every fault, cross to user space.
+ */
+#ifndef FDW_WINDOW_BPF_H
+#define FDW_WINDOW_BPF_H
+
+struct fault_info {
+	struct inode *inode;
+	__u64 start_ts;
+	__u64 end_ts;
+	__u64 pg_lo;
+	__u64 pg_hi;
+	__u32 src;
+	__u32 flags;
+	__u32 result;
+	__u64 isize;
+};
+
+static __always_inline void fault_emit(const struct fault_info *f, struct inode_state *st,
+				       __u64 writer_id, __u32 extra_flags)
+{
+	struct fdw_event *e = event_reserve(FDW_EV_FAULT, f->end_ts);
+
+	if (!e)
+		return;
+	e->inode = st->id;
+	e->fault.start_ts = f->start_ts;
+	e->fault.pg_lo = f->pg_lo;
+	e->fault.pg_hi = f->pg_hi;
+	e->fault.isize = f->isize;
+	e->fault.writer_id = writer_id;
+	e->fault.src = f->src;
+	e->fault.flags = f->flags | extra_flags;
+	e->fault.result = f->result;
+	event_submit(e);
+}
+
+static __always_inline bool slot_hit(const struct writer_slot *s, const struct fault_info *f)
+{
+	__u64 done = s->done_ts ? s->done_ts : TS_INF;
+
+	if (!s->writer_id || s->pg_lo >= s->pg_hi)
+		return false;
+	if (!ranges_overlap(f->pg_lo, f->pg_hi, s->pg_lo, s->pg_hi))
+		return false;
+	if (f->flags & FDW_FAULT_HAS_END)
+		return f->start_ts <= done && f->end_ts > s->issue_ts;
+	return s->issue_ts <= f->end_ts && f->end_ts <= done;
+}
+
+/* INV-1: count the fault on every window it hits, send the first samples. */
+static __always_inline bool check_windows(struct inode_state *st, const struct fault_info *f)
+{
+	bool sent = false;
+
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		struct writer_slot *s = &st->w[i];
+		__u32 extra = FDW_FAULT_HIT_WINDOW;
+
+		if (!slot_hit(s, f))
+			continue;
+		count(FDW_CNT_FAULT_HITS);
+		__sync_fetch_and_add(&s->hits, 1);
+		if (s->reply_ts && f->start_ts >= s->reply_ts) {
+			__sync_fetch_and_add(&s->hits_postreply, 1);
+			extra |= FDW_FAULT_POSTREPLY;
+		}
+		if (!s->first_hit_ts)
+			s->first_hit_ts = f->start_ts;
+		s->last_hit_ts = f->end_ts;
+		if (s->samples < FDW_SAMPLES_PER_WRITER) {
+			s->samples++;
+			fault_emit(f, st, s->writer_id, extra);
+			sent = true;
+		} else {
+			__sync_fetch_and_add(&s->samples_dropped, 1);
+			count(FDW_CNT_SAMPLES_DROPPED);
+		}
+	}
+	return sent;
+}
+
+/* INV-3: a mapping at or past EOF installed after a shrinking truncate completed. */
+static __always_inline bool beyond_eof(struct inode_state *st, const struct fault_info *f)
+{
+	if (!(f->flags & FDW_FAULT_MAPPED) || !(f->flags & FDW_FAULT_ISIZE_VALID))
+		return false;
+	if (!st->trunc_done_ts || f->start_ts <= st->trunc_done_ts)
+		return false;
+	/*
+	 * i_size was read after the mapping was made: a writer window that
+	 * overlaps the fault may have moved EOF in between, so only a fault
+	 * that no window overlaps is judged.
+	 */
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		const struct writer_slot *s = &st->w[i];
+
+		if (s->writer_id && (!s->done_ts || s->done_ts >= f->start_ts))
+			return false;
+	}
+	return (f->pg_lo << FDW_PAGE_SHIFT) >= f->isize;
+}
+
+static __always_inline void fault_judge(struct fault_info *f)
+{
+	struct inode_state *st = inode_state_get(f->inode);
+	bool sent;
+
+	if (!st)
+		return;
+	count(FDW_CNT_FAULTS);
+	__sync_fetch_and_add(&st->faults, 1);
+	if (st->id.flags & FDW_INODE_DAX) {
+		count(FDW_CNT_FAULTS_DAX);
+		__sync_fetch_and_add(&st->faults_dax, 1);
+	}
+	sent = check_windows(st, f);
+	if (beyond_eof(st, f)) {
+		count(FDW_CNT_EOF_HITS);
+		fault_emit(f, st, 0, FDW_FAULT_HIT_EOF);
+		sent = true;
+	}
+	if (record_all_faults && !sent)
+		fault_emit(f, st, 0, 0);
+}
+
+/* A fault seen only at one point (page-cache tracepoints). */
+static __always_inline void fault_instant(struct inode *inode, __u64 pg_lo, __u64 pg_hi, __u32 src,
+					  __u32 flags)
+{
+	struct fault_info f = {};
+
+	if (!inode_watched(inode) || !task_watched())
+		return;
+	f.inode = inode;
+	f.start_ts = f.end_ts = bpf_ktime_get_ns();
+	f.pg_lo = pg_lo;
+	f.pg_hi = pg_hi;
+	f.src = src;
+	f.flags = flags | FDW_FAULT_MAPPED | FDW_FAULT_ISIZE_VALID;
+	f.isize = BPF_CORE_READ(inode, i_size);
+	fault_judge(&f);
+}
+
+static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 pg_hi, __u32 src,
+					__u32 flags)
+{
+	struct task_fault tf = {};
+	__u32 tid = current_tid();
+
+	if (!inode_watched(inode) || !task_watched())
+		return;
+	tf.inode = (__u64)inode;
+	tf.start_ts = bpf_ktime_get_ns();
+	tf.pg_lo = pg_lo;
+	tf.pg_hi = pg_hi;
+	tf.src = src;
+	tf.flags = flags;
+	if (bpf_map_update_elem(&task_faults, &tid, &tf, BPF_ANY))
+		count(FDW_CNT_LOST_MAP_FULL);
+}
+
+/* The end of a fault begun on this task; isize_valid when read under the lock. */
+static __always_inline void fault_end(__u32 src, vm_fault_t result, bool isize_valid)
+{
+	__u32 tid = current_tid();
+	struct task_fault *tf = bpf_map_lookup_elem(&task_faults, &tid);
+	struct fault_info f = {};
+
+	if (!tf || tf->src != src)
+		return;
+	f.inode = (struct inode *)tf->inode;
+	f.start_ts = tf->start_ts;
+	f.pg_lo = tf->pg_lo;
+	f.pg_hi = tf->pg_hi;
+	f.src = src;
+	f.flags = tf->flags | FDW_FAULT_HAS_END;
+	bpf_map_delete_elem(&task_faults, &tid);
+	f.end_ts = bpf_ktime_get_ns();
+	f.result = result;
+	if (result & VM_FAULT_SIGBUS)
+		f.flags |= FDW_FAULT_SIGBUS;
+	else if (!(result & VM_FAULT_NOT_MAPPED))
+		f.flags |= FDW_FAULT_MAPPED;
+	if (isize_valid) {
+		f.isize = BPF_CORE_READ(f.inode, i_size);
+		f.flags |= FDW_FAULT_ISIZE_VALID;
+	}
+	fault_judge(&f);
+}
+
+/* A free slot, else the one completed longest ago; -1 if all are in flight. */
+static __always_inline int slot_pick(struct inode_state *st)
+{
+	__u64 oldest = TS_INF;
+	int pick = -1;
+
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		struct writer_slot *s = &st->w[i];
+
+		if (!s->writer_id)
+			return i;
+		if (s->done_ts && s->done_ts < oldest) {
+			oldest = s->done_ts;
+			pick = i;
+		}
+	}
+	return pick;
+}
+
+/* A task starts a new writer: any window it left open missed its end. */
+static __always_inline void slots_close_stale(struct inode_state *st, __u32 tid, __u64 now)
+{
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		struct writer_slot *s = &st->w[i];
+
+		if (s->writer_id && !s->done_ts && s->tid == tid) {
+			s->done_ts = now;
+			count(FDW_CNT_STALE_WRITER);
+		}
+	}
+}
+
+static __always_inline struct writer_slot *slot_find(struct inode_state *st, __u64 writer_id)
+{
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		if (st->w[i].writer_id == writer_id)
+			return &st->w[i];
+	}
+	return NULL;
+}
+
+/* The writer's removal reaches the backing store: open its window. */
+static __always_inline __u64 writer_issue(struct inode *inode, struct task_writer *tw, __u32 opcode,
+					  __u64 unique, __u64 req_key)
+{
+	struct inode_state *st = inode_state_get(inode);
+	__u64 now = bpf_ktime_get_ns();
+	__u32 tid = current_tid();
+	struct writer_slot *s;
+	struct fdw_event *e;
+	__u64 lo, hi, id;
+	int i;
+
+	if (!st)
+		return 0;
+	if (tw->op == FDW_OP_PUNCH_HOLE || tw->op == FDW_OP_ZERO_RANGE) {
+		lo = tw->offset >> FDW_PAGE_SHIFT;
+		hi = pages_up(tw->offset + tw->len);
+	} else {
+		lo = pages_up(tw->new_size);
+		hi = tw->old_size == TS_INF ? FDW_PG_INF : pages_up(tw->old_size);
+	}
+	slots_close_stale(st, tid, now);
+	i = slot_pick(st);
+	if (i < 0 || i >= FDW_MAX_WRITERS) {
+		count(FDW_CNT_LOST_SLOTS);
+		return 0;
+	}
+	id = __sync_fetch_and_add(&next_writer_id, 1) + 1;
+	s = &st->w[i];
+	__builtin_memset(s, 0, sizeof(*s));
+	s->writer_id = id;
+	s->issue_ts = now;
+	s->pg_lo = lo;
+	s->pg_hi = hi;
+	s->new_size = tw->new_size;
+	s->tid = tid;
+	s->op = tw->op;
+	tw->writer_id = id;
+	count(FDW_CNT_WRITERS);
+	if (req_key) {
+		struct req_writer rw = { .inode = (__u64)inode, .writer_id = id };
+
+		bpf_map_update_elem(&req_writers, &req_key, &rw, BPF_ANY);
+	}
+	e = event_reserve(FDW_EV_WRITER_ISSUE, now);
+	if (!e)
+		return id;
+	e->inode = st->id;
+	e->writer.writer_id = id;
+	e->writer.op = tw->op;
+	e->writer.opcode = opcode;
+	e->writer.old_size = tw->old_size;
+	e->writer.new_size = tw->new_size;
+	e->writer.offset = tw->offset;
+	e->writer.len = tw->len;
+	e->writer.pg_lo = lo;
+	e->writer.pg_hi = hi;
+	e->writer.unique = unique;
+	e->writer.mode = tw->mode;
+	event_submit(e);
+	return id;
+}
+
+static __always_inline void writer_reply(__u64 req_key, __s32 error)
+{
+	struct req_writer *rw = bpf_map_lookup_elem(&req_writers, &req_key);
+	struct inode_state *st;
+	struct writer_slot *s;
+	struct fdw_event *e;
+	__u64 key, id, now;
+
+	if (!rw)
+		return;
+	key = rw->inode;
+	id = rw->writer_id;
+	bpf_map_delete_elem(&req_writers, &req_key);
+	st = bpf_map_lookup_elem(&inodes, &key);
+	if (!st)
+		return;
+	s = slot_find(st, id);
+	if (!s)
+		return;
+	now = bpf_ktime_get_ns();
+	s->reply_ts = now;
+	count(FDW_CNT_REPLIES);
+	e = event_reserve(FDW_EV_WRITER_REPLY, now);
+	if (!e)
+		return;
+	e->inode = st->id;
+	e->reply.writer_id = id;
+	e->reply.error = error;
+	event_submit(e);
+}
+
+/* The writer operation of this task ended: close its window. */
+static __always_inline void writer_done(__s64 ret)
+{
+	__u32 tid = current_tid();
+	struct task_writer *tw = bpf_map_lookup_elem(&task_writers, &tid);
+	struct inode_state *st;
+	struct writer_slot *s;
+	struct fdw_event *e;
+	__u64 key, id, now;
+
+	if (!tw)
+		return;
+	key = tw->inode;
+	id = tw->writer_id;
+	bpf_map_delete_elem(&task_writers, &tid);
+	if (!id)
+		return;
+	st = bpf_map_lookup_elem(&inodes, &key);
+	if (!st)
+		return;
+	s = slot_find(st, id);
+	if (!s || s->done_ts)
+		return;
+	now = bpf_ktime_get_ns();
+	s->done_ts = now;
+	if ((s->op == FDW_OP_TRUNCATE || s->op == FDW_OP_OPEN_TRUNC) && s->pg_lo < s->pg_hi)
+		st->trunc_done_ts = now;
+	count(FDW_CNT_DONE);
+	e = event_reserve(FDW_EV_WRITER_DONE, now);
+	if (!e)
+		return;
+	e->inode = st->id;
+	e->done.writer_id = id;
+	e->done.ret = ret;
+	e->done.issue_ts = s->issue_ts;
+	e->done.reply_ts = s->reply_ts;
+	e->done.hits = s->hits;
+	e->done.hits_postreply = s->hits_postreply;
+	e->done.first_hit_ts = s->first_hit_ts;
+	e->done.last_hit_ts = s->last_hit_ts;
+	e->done.samples_dropped = s->samples_dropped;
+	event_submit(e);
+}
+
+#endif /* FDW_WINDOW_BPF_H */
