@@ -12,7 +12,7 @@ CC ?= gcc
 ARCH := x86
 
 CFLAGS ?= -g -O2
-WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Werror
+WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wno-format-truncation -Werror
 CPPFLAGS += -Ibpf -Isrc -I$(BUILD) -DFDW_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
 LDLIBS_CLI := -lbpf -lelf -lz -ljson-c
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)

@@ -191,4 +191,35 @@ enum fdw_counter {
 
 #define FDW_CNT_FIRST_LOST FDW_CNT_LOST_RINGBUF
 
+/*
+ * Value of the kernel's "inodes" map (keyed by struct inode pointer): the
+ * writer windows of a watched inode and its fault counts. User space reads
+ * it for the per-inode fault counts at the end of a run.
+ */
+struct fdw_writer_slot {
+	__u64 writer_id; /* 0: free */
+	__u64 issue_ts;
+	__u64 reply_ts;
+	__u64 done_ts; /* 0: in flight */
+	__u64 pg_lo;
+	__u64 pg_hi;
+	__u64 new_size;
+	__u64 hits;
+	__u64 hits_postreply;
+	__u64 first_hit_ts;
+	__u64 last_hit_ts;
+	__u64 samples;
+	__u64 samples_dropped;
+	__u32 tid;
+	__u32 op;
+};
+
+struct fdw_inode_state {
+	struct fdw_inode_id id;
+	__u64 faults;
+	__u64 faults_dax;
+	__u64 trunc_done_ts; /* last shrinking truncate completed */
+	struct fdw_writer_slot w[FDW_MAX_WRITERS];
+};
+
 #endif /* FSDAXWATCH_H */

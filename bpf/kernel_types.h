@@ -103,7 +103,16 @@ struct vm_area_struct {
 struct vm_fault {
 	struct vm_area_struct *vma;
 	unsigned long pgoff;
-	unsigned int flags;
+	unsigned int flags; /* up to 5.12 */
+} CORE;
+
+/* 5.13 on: flags became an enum, which CO-RE does not match with an int */
+enum fault_flag {
+	FAULT_FLAG_WRITE_BIT = 1,
+};
+
+struct vm_fault___enum_flags {
+	enum fault_flag flags;
 } CORE;
 
 /* Marker type: present in kernels whose huge_fault takes an enum (<= 6.1) */

@@ -34,6 +34,8 @@ static __always_inline void vmf_fault_begin(struct vm_fault *vmf, bool pmd, bool
 
 static __always_inline bool vmf_is_write(struct vm_fault *vmf)
 {
+	if (bpf_core_type_exists(enum fault_flag))
+		return BPF_CORE_READ((struct vm_fault___enum_flags *)vmf, flags) & FAULT_FLAG_WRITE;
 	return BPF_CORE_READ(vmf, flags) & FAULT_FLAG_WRITE;
 }
 

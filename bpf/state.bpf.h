@@ -46,32 +46,6 @@ const volatile bool simple_request_has_idmap = false;
 volatile bool fuse_dax_fault_attached = false;
 __u64 next_writer_id = 0;
 
-struct writer_slot {
-	__u64 writer_id; /* 0: free */
-	__u64 issue_ts;
-	__u64 reply_ts;
-	__u64 done_ts; /* 0: in flight */
-	__u64 pg_lo;
-	__u64 pg_hi;
-	__u64 new_size;
-	__u64 hits;
-	__u64 hits_postreply;
-	__u64 first_hit_ts;
-	__u64 last_hit_ts;
-	__u64 samples;
-	__u64 samples_dropped;
-	__u32 tid;
-	__u32 op;
-};
-
-struct inode_state {
-	struct fdw_inode_id id;
-	__u64 faults;
-	__u64 faults_dax;
-	__u64 trunc_done_ts; /* last shrinking truncate completed */
-	struct writer_slot w[FDW_MAX_WRITERS];
-};
-
 /* A writer operation in progress on a task (between entry and exit). */
 struct task_writer {
 	__u64 inode;
@@ -121,7 +95,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, struct inode_state);
+	__type(value, struct fdw_inode_state);
 } inodes SEC(".maps");
 
 /* Never written: the all-zero value new inode states start from. */
@@ -129,7 +103,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct inode_state);
+	__type(value, struct fdw_inode_state);
 } zero_state SEC(".maps");
 
 struct {
@@ -252,10 +226,10 @@ static __always_inline void inode_identify(struct inode *inode, struct fdw_inode
 }
 
 /* The state of a watched inode, created on first sight. */
-static __always_inline struct inode_state *inode_state_get(struct inode *inode)
+static __always_inline struct fdw_inode_state *inode_state_get(struct inode *inode)
 {
 	__u64 key = (__u64)inode;
-	struct inode_state *st = bpf_map_lookup_elem(&inodes, &key);
+	struct fdw_inode_state *st = bpf_map_lookup_elem(&inodes, &key);
 	__u64 ino = BPF_CORE_READ(inode, i_ino);
 
 	/* a freed and reallocated struct inode must not inherit state */
@@ -263,7 +237,7 @@ static __always_inline struct inode_state *inode_state_get(struct inode *inode)
 		return st;
 
 	__u32 zero = 0;
-	struct inode_state *init = bpf_map_lookup_elem(&zero_state, &zero);
+	struct fdw_inode_state *init = bpf_map_lookup_elem(&zero_state, &zero);
 
 	if (!init || bpf_map_update_elem(&inodes, &key, init, BPF_ANY)) {
 		count(FDW_CNT_LOST_MAP_FULL);

@@ -22,7 +22,7 @@ struct fault_info {
 	__u64 isize;
 };
 
-static __always_inline void fault_emit(const struct fault_info *f, struct inode_state *st,
+static __always_inline void fault_emit(const struct fault_info *f, struct fdw_inode_state *st,
 				       __u64 writer_id, __u32 extra_flags)
 {
 	struct fdw_event *e = event_reserve(FDW_EV_FAULT, f->end_ts);
@@ -41,7 +41,7 @@ static __always_inline void fault_emit(const struct fault_info *f, struct inode_
 	event_submit(e);
 }
 
-static __always_inline bool slot_hit(const struct writer_slot *s, const struct fault_info *f)
+static __always_inline bool slot_hit(const struct fdw_writer_slot *s, const struct fault_info *f)
 {
 	__u64 done = s->done_ts ? s->done_ts : TS_INF;
 
@@ -55,13 +55,13 @@ static __always_inline bool slot_hit(const struct writer_slot *s, const struct f
 }
 
 /* INV-1: count the fault on every window it hits, send the first samples. */
-static __always_inline bool check_windows(struct inode_state *st, const struct fault_info *f)
+static __always_inline bool check_windows(struct fdw_inode_state *st, const struct fault_info *f)
 {
 	bool sent = false;
 
 #pragma unroll
 	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
-		struct writer_slot *s = &st->w[i];
+		struct fdw_writer_slot *s = &st->w[i];
 		__u32 extra = FDW_FAULT_HIT_WINDOW;
 
 		if (!slot_hit(s, f))
@@ -88,7 +88,7 @@ static __always_inline bool check_windows(struct inode_state *st, const struct f
 }
 
 /* INV-3: a mapping at or past EOF installed after a shrinking truncate completed. */
-static __always_inline bool beyond_eof(struct inode_state *st, const struct fault_info *f)
+static __always_inline bool beyond_eof(struct fdw_inode_state *st, const struct fault_info *f)
 {
 	if (!(f->flags & FDW_FAULT_MAPPED) || !(f->flags & FDW_FAULT_ISIZE_VALID))
 		return false;
@@ -101,7 +101,7 @@ static __always_inline bool beyond_eof(struct inode_state *st, const struct faul
 	 */
 #pragma unroll
 	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
-		const struct writer_slot *s = &st->w[i];
+		const struct fdw_writer_slot *s = &st->w[i];
 
 		if (s->writer_id && (!s->done_ts || s->done_ts >= f->start_ts))
 			return false;
@@ -111,7 +111,7 @@ static __always_inline bool beyond_eof(struct inode_state *st, const struct faul
 
 static __always_inline void fault_judge(struct fault_info *f)
 {
-	struct inode_state *st = inode_state_get(f->inode);
+	struct fdw_inode_state *st = inode_state_get(f->inode);
 	bool sent;
 
 	if (!st)
@@ -191,21 +191,23 @@ static __always_inline void fault_end(__u32 src, vm_fault_t result, bool isize_v
 	else if (!(result & VM_FAULT_NOT_MAPPED))
 		f.flags |= FDW_FAULT_MAPPED;
 	if (isize_valid) {
-		f.isize = BPF_CORE_READ(f.inode, i_size);
+		struct inode *inode = f.inode;
+
+		f.isize = BPF_CORE_READ(inode, i_size);
 		f.flags |= FDW_FAULT_ISIZE_VALID;
 	}
 	fault_judge(&f);
 }
 
 /* A free slot, else the one completed longest ago; -1 if all are in flight. */
-static __always_inline int slot_pick(struct inode_state *st)
+static __always_inline int slot_pick(struct fdw_inode_state *st)
 {
 	__u64 oldest = TS_INF;
 	int pick = -1;
 
 #pragma unroll
 	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
-		struct writer_slot *s = &st->w[i];
+		struct fdw_writer_slot *s = &st->w[i];
 
 		if (!s->writer_id)
 			return i;
@@ -218,11 +220,11 @@ static __always_inline int slot_pick(struct inode_state *st)
 }
 
 /* A task starts a new writer: any window it left open missed its end. */
-static __always_inline void slots_close_stale(struct inode_state *st, __u32 tid, __u64 now)
+static __always_inline void slots_close_stale(struct fdw_inode_state *st, __u32 tid, __u64 now)
 {
 #pragma unroll
 	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
-		struct writer_slot *s = &st->w[i];
+		struct fdw_writer_slot *s = &st->w[i];
 
 		if (s->writer_id && !s->done_ts && s->tid == tid) {
 			s->done_ts = now;
@@ -231,7 +233,7 @@ static __always_inline void slots_close_stale(struct inode_state *st, __u32 tid,
 	}
 }
 
-static __always_inline struct writer_slot *slot_find(struct inode_state *st, __u64 writer_id)
+static __always_inline struct fdw_writer_slot *slot_find(struct fdw_inode_state *st, __u64 writer_id)
 {
 #pragma unroll
 	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
@@ -245,10 +247,10 @@ static __always_inline struct writer_slot *slot_find(struct inode_state *st, __u
 static __always_inline __u64 writer_issue(struct inode *inode, struct task_writer *tw, __u32 opcode,
 					  __u64 unique, __u64 req_key)
 {
-	struct inode_state *st = inode_state_get(inode);
+	struct fdw_inode_state *st = inode_state_get(inode);
 	__u64 now = bpf_ktime_get_ns();
 	__u32 tid = current_tid();
-	struct writer_slot *s;
+	struct fdw_writer_slot *s;
 	struct fdw_event *e;
 	__u64 lo, hi, id;
 	int i;
@@ -307,8 +309,8 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 static __always_inline void writer_reply(__u64 req_key, __s32 error)
 {
 	struct req_writer *rw = bpf_map_lookup_elem(&req_writers, &req_key);
-	struct inode_state *st;
-	struct writer_slot *s;
+	struct fdw_inode_state *st;
+	struct fdw_writer_slot *s;
 	struct fdw_event *e;
 	__u64 key, id, now;
 
@@ -340,8 +342,8 @@ static __always_inline void writer_done(__s64 ret)
 {
 	__u32 tid = current_tid();
 	struct task_writer *tw = bpf_map_lookup_elem(&task_writers, &tid);
-	struct inode_state *st;
-	struct writer_slot *s;
+	struct fdw_inode_state *st;
+	struct fdw_writer_slot *s;
 	struct fdw_event *e;
 	__u64 key, id, now;
 

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "names.h"
+
+#define NAME(table, i) ((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "?")
+
+const char *op_name(__u32 op)
+{
+	static const char *const names[FDW_OP_MAX] = {
+		[FDW_OP_NONE] = "none",		  [FDW_OP_TRUNCATE] = "truncate",
+		[FDW_OP_OPEN_TRUNC] = "open_trunc", [FDW_OP_PUNCH_HOLE] = "punch_hole",
+		[FDW_OP_ZERO_RANGE] = "zero_range", [FDW_OP_RECLAIM] = "reclaim",
+	};
+
+	return NAME(names, op);
+}
+
+const char *fs_name(__u8 fs)
+{
+	static const char *const names[FDW_FS_MAX] = {
+		[FDW_FS_OTHER] = "other", [FDW_FS_FUSE] = "fuse", [FDW_FS_VIRTIOFS] = "virtiofs",
+		[FDW_FS_EXT4] = "ext4",	  [FDW_FS_XFS] = "xfs",
+	};
+
+	return NAME(names, fs);
+}
+
+const char *fault_src_name(__u32 src)
+{
+	static const char *const names[FDW_SRC_MAX] = {
+		[FDW_SRC_FUSE_DAX] = "fuse_dax",	 [FDW_SRC_DAX_PTE] = "dax_pte",
+		[FDW_SRC_DAX_PMD] = "dax_pmd",		 [FDW_SRC_DAX_IOMAP] = "dax_iomap",
+		[FDW_SRC_FILEMAP_FAULT] = "filemap_fault", [FDW_SRC_FILEMAP_MAP] = "map_pages",
+	};
+
+	return NAME(names, src);
+}
+
+const char *fuse_opcode_name(__u32 opcode)
+{
+	switch (opcode) {
+	case 0:
+		return "none";
+	case 4:
+		return "SETATTR";
+	case 14:
+		return "OPEN";
+	case 43:
+		return "FALLOCATE";
+	case 48:
+		return "SETUPMAPPING";
+	case 49:
+		return "REMOVEMAPPING";
+	default:
+		return "OTHER";
+	}
+}
+
+const char *counter_name(int idx)
+{
+	static const char *const names[FDW_CNT_MAX] = {
+		[FDW_CNT_FAULTS] = "faults",
+		[FDW_CNT_FAULTS_DAX] = "faults_dax",
+		[FDW_CNT_FAULT_HITS] = "window_hits",
+		[FDW_CNT_EOF_HITS] = "eof_hits",
+		[FDW_CNT_WRITERS] = "writers",
+		[FDW_CNT_REPLIES] = "replies",
+		[FDW_CNT_DONE] = "writers_done",
+		[FDW_CNT_SAMPLES_DROPPED] = "samples_rate_limited",
+		[FDW_CNT_ISSUE_NO_INODE] = "writers_without_inode",
+		[FDW_CNT_STALE_WRITER] = "writers_end_missed",
+		[FDW_CNT_LOST_RINGBUF] = "lost_ringbuf",
+		[FDW_CNT_LOST_MAP_FULL] = "lost_map_full",
+		[FDW_CNT_LOST_SLOTS] = "lost_writer_slots",
+	};
+
+	return NAME(names, (unsigned int)idx);
+}

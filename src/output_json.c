@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * JSON Lines: one object per line, each with "schema" and "type" (start,
+ * writer, window, violation, summary; doctor for the doctor subcommand).
+ * Times are CLOCK_MONOTONIC nanoseconds, as in the kernel events.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "names.h"
+#include "output.h"
+
+#define ADD(o, k, v) json_object_object_add(o, k, v)
+#define U64(v) json_object_new_uint64(v)
+#define I64(v) json_object_new_int64(v)
+#define STR(v) json_object_new_string(v)
+#define BOOL(v) json_object_new_boolean(v)
+
+static struct json_object *record(const char *type)
+{
+	struct json_object *o = json_object_new_object();
+
+	ADD(o, "schema", json_object_new_int(FDW_SCHEMA_VERSION));
+	ADD(o, "type", STR(type));
+	return o;
+}
+
+static void emit(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout);
+	json_object_put(o);
+}
+
+static void add_inode(struct json_object *o, const struct fdw_inode_id *id)
+{
+	char dev[24];
+
+	snprintf(dev, sizeof(dev), "%u:%u", (unsigned)(id->dev >> 20),
+		 (unsigned)(id->dev & 0xfffff));
+	ADD(o, "dev", STR(dev));
+	ADD(o, "ino", U64(id->ino));
+	ADD(o, "nodeid", U64(id->nodeid));
+	ADD(o, "fs", STR(fs_name(id->fs)));
+	ADD(o, "dax", BOOL(id->flags & FDW_INODE_DAX));
+}
+
+static void add_task(struct json_object *o, const char *prefix, const struct fdw_task *t)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%spid", prefix);
+	ADD(o, k, U64(t->pid));
+	snprintf(k, sizeof(k), "%stid", prefix);
+	ADD(o, k, U64(t->tid));
+	snprintf(k, sizeof(k), "%scomm", prefix);
+	ADD(o, k, STR(t->comm));
+}
+
+static struct json_object *probes_array(const struct probe_set *ps)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		const struct probe_state *st = &ps->probes[p];
+		struct json_object *o = json_object_new_object();
+		bool attached = st->mode != FDW_MODE_MAX;
+		char why[2 * FDW_REASON_LEN] = "";
+
+		ADD(o, "name", STR(probe_name(p)));
+		ADD(o, "attached", BOOL(attached));
+		ADD(o, "mode", attached ? STR(fdw_mode_name(st->mode)) : NULL);
+		ADD(o, "variant", attached ? STR(st->label) : NULL);
+		ADD(o, "targets", STR(attached ? st->targets : ""));
+		for (int m = 0; m < FDW_MODE_MAX && !attached; m++) {
+			const struct variant_result *r = &st->by_mode[m];
+			int n = strlen(why);
+
+			if (r->offered && r->reason[0])
+				snprintf(why + n, sizeof(why) - n, "%s%s: %s", n ? "; " : "",
+					 fdw_mode_name(m), r->reason);
+		}
+		ADD(o, "reason", STR(why));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static void json_start(const struct run_info *ri)
+{
+	struct json_object *o = record("start");
+
+	ADD(o, "version", STR(FDW_VERSION));
+	ADD(o, "kernel", STR(ri->ki->release));
+	ADD(o, "attach", STR(fdw_mode_name(ri->opts->mode)));
+	ADD(o, "watching", STR(ri->scope->what));
+	ADD(o, "t0_ns", U64(ri->t0));
+	ADD(o, "probes", probes_array(ri->ps));
+	emit(o);
+}
+
+static struct json_object *writer_object(const char *type, const struct fdw_writer_rec *w)
+{
+	struct json_object *o = record(type);
+
+	ADD(o, "writer_id", U64(w->w.writer_id));
+	ADD(o, "op", STR(op_name(w->w.op)));
+	ADD(o, "opcode", STR(fuse_opcode_name(w->w.opcode)));
+	add_inode(o, &w->inode);
+	ADD(o, "old_size", w->w.old_size == ~0ULL ? NULL : U64(w->w.old_size));
+	ADD(o, "new_size", U64(w->w.new_size));
+	ADD(o, "offset", U64(w->w.offset));
+	ADD(o, "len", U64(w->w.len));
+	ADD(o, "mode", U64(w->w.mode));
+	ADD(o, "pg_lo", U64(w->w.pg_lo));
+	ADD(o, "pg_hi", w->w.pg_hi == FDW_PG_INF ? NULL : U64(w->w.pg_hi));
+	ADD(o, "unique", U64(w->w.unique));
+	ADD(o, "issue_ns", U64(w->issue_ts));
+	ADD(o, "reply_ns", w->reply_ts ? U64(w->reply_ts) : NULL);
+	ADD(o, "done_ns", w->done_ts ? U64(w->done_ts) : NULL);
+	ADD(o, "ret", I64(w->ret));
+	ADD(o, "hits", U64(w->hits));
+	ADD(o, "hits_postreply", U64(w->hits_postreply));
+	ADD(o, "samples_dropped", U64(w->samples_dropped));
+	add_task(o, "", &w->task);
+	return o;
+}
+
+static void json_violation(void *ctx, const struct fdw_violation *v)
+{
+	struct json_object *o = record("violation");
+
+	ADD(o, "inv", STR(fdw_inv_name(v->inv)));
+	ADD(o, "strict_window", BOOL(v->strict_window));
+	ADD(o, "kernel_only", BOOL(v->kernel_only));
+	add_inode(o, &v->inode);
+	ADD(o, "fault_pg_lo", U64(v->fault.pg_lo));
+	ADD(o, "fault_pg_hi", U64(v->fault.pg_hi));
+	ADD(o, "fault_src", STR(fault_src_name(v->fault.src)));
+	ADD(o, "fault_write", BOOL(v->fault.flags & FDW_FAULT_WRITE));
+	ADD(o, "fault_start_ns", U64(v->fault.start_ts));
+	ADD(o, "fault_end_ns", U64(v->fault_ts));
+	ADD(o, "fault_result", U64(v->fault.result));
+	ADD(o, "isize", U64(v->fault.isize));
+	add_task(o, "fault_", &v->fault_task);
+	ADD(o, "delta_ns", I64(v->delta_ns));
+	ADD(o, "writer", v->writer ? writer_object("writer", v->writer) : NULL);
+	emit(o);
+}
+
+static void json_window(void *ctx, const struct fdw_writer_rec *w)
+{
+	emit(writer_object("window", w));
+}
+
+static void json_writer_done(void *ctx, const struct fdw_writer_rec *w)
+{
+	emit(writer_object("writer", w));
+}
+
+static void json_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
+{
+	struct json_object *o = record("summary"), *a = json_object_new_array();
+	struct json_object *why = json_object_new_array(), *k = json_object_new_object();
+
+	ADD(o, "verdict", STR(verdict_name(exit_code)));
+	ADD(o, "exit_code", json_object_new_int(exit_code));
+	ADD(o, "seconds", json_object_new_double(ri->elapsed));
+	ADD(o, "faults", U64(s->faults));
+	ADD(o, "faults_dax", U64(s->faults_dax));
+	ADD(o, "writers", U64(s->writers));
+	ADD(o, "windows", U64(s->windows));
+	ADD(o, "window_hits", U64(s->window_hits));
+	ADD(o, "violations", U64(s->violations));
+	ADD(o, "violations_inv1", U64(s->violations_inv1));
+	ADD(o, "violations_inv3", U64(s->violations_inv3));
+	ADD(o, "max_window_ns", U64(s->max_window_ns));
+	ADD(o, "lost", U64(s->lost));
+	for (int i = 0; i < s->n_why; i++)
+		json_object_array_add(why, STR(s->inconclusive_why[i]));
+	ADD(o, "inconclusive", why);
+	for (int i = 0; i < FDW_CNT_MAX; i++)
+		ADD(k, counter_name(i), U64(ri->counters[i]));
+	ADD(o, "kernel_counters", k);
+	ADD(o, "probes", probes_array(ri->ps));
+	for (size_t i = 0; i < s->n_inodes; i++) {
+		const struct fdw_inode_summary *n = &s->inodes[i];
+		struct json_object *io = json_object_new_object();
+
+		add_inode(io, &n->inode);
+		ADD(io, "faults", U64(n->faults));
+		ADD(io, "faults_dax", U64(n->faults_dax));
+		ADD(io, "writers", U64(n->writers));
+		ADD(io, "windows", U64(n->windows));
+		ADD(io, "window_hits", U64(n->window_hits));
+		ADD(io, "violations", U64(n->violations));
+		ADD(io, "max_window_ns", U64(n->max_window_ns));
+		json_object_array_add(a, io);
+	}
+	ADD(o, "inodes", a);
+	emit(o);
+}
+
+static void json_doctor(const struct kernel_info *ki, const struct probe_set *survey,
+			const struct mount_table *mt)
+{
+	struct json_object *o = record("doctor"), *probes = json_object_new_array();
+	struct json_object *mounts = json_object_new_array();
+	const struct probe_state *fd = &survey->probes[FDW_PROBE_FAULT_FUSE_DAX];
+
+	ADD(o, "kernel", STR(ki->release));
+	ADD(o, "btf", BOOL(ki->vmlinux != NULL));
+	ADD(o, "btf_path", STR(ki->btf_path ? ki->btf_path : ""));
+	ADD(o, "module_btf", json_object_new_int(ki->n_module_btf));
+	ADD(o, "fuse_module_btf", BOOL(ki->fuse_module_btf));
+	ADD(o, "tracefs", ki->tracefs ? STR(ki->tracefs) : NULL);
+	ADD(o, "fuse_dax", BOOL(fd->by_mode[FDW_MODE_FENTRY].present ||
+				 fd->by_mode[FDW_MODE_KPROBE].present));
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		struct json_object *po = json_object_new_object(), *modes = json_object_new_object();
+
+		ADD(po, "name", STR(probe_name(p)));
+		ADD(po, "what", STR(probe_what(p)));
+		for (int m = 0; m < FDW_MODE_MAX; m++) {
+			const struct variant_result *r = &survey->probes[p].by_mode[m];
+			struct json_object *mo = json_object_new_object();
+
+			ADD(mo, "offered", BOOL(r->offered));
+			ADD(mo, "present", BOOL(r->present));
+			ADD(mo, "ok", BOOL(r->attached));
+			ADD(mo, "reason", STR(r->reason));
+			ADD(modes, fdw_mode_name(m), mo);
+		}
+		ADD(po, "modes", modes);
+		json_object_array_add(probes, po);
+	}
+	ADD(o, "probes", probes);
+	for (int i = 0; i < mt->n; i++) {
+		const struct mount_entry *m = &mt->m[i];
+		struct json_object *mo;
+
+		if (m->kind == MOUNT_OTHER)
+			continue;
+		mo = json_object_new_object();
+		ADD(mo, "point", STR(m->point));
+		ADD(mo, "fstype", STR(m->fstype));
+		ADD(mo, "kind", STR(mount_kind_name(m->kind)));
+		ADD(mo, "dax", BOOL(m->dax));
+		ADD(mo, "options", STR(m->options));
+		json_object_array_add(mounts, mo);
+	}
+	ADD(o, "mounts", mounts);
+	emit(o);
+}
+
+const struct output_ops output_json = {
+	.start = json_start,
+	.violation = json_violation,
+	.window = json_window,
+	.writer_done = json_writer_done,
+	.summary = json_summary,
+	.doctor = json_doctor,
+};

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Human output: a line per violation or window as it happens, a table at the end. */
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "output.h"
+
+static double rel_s(const struct run_info *ri, __u64 ts)
+{
+	return ts > ri->t0 ? (ts - ri->t0) / 1e9 : 0;
+}
+
+static const char *dur(__u64 ns, char *buf, size_t len)
+{
+	if (ns >= 1000000000ULL)
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	else if (ns >= 1000000)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	return buf;
+}
+
+static void inode_str(const struct fdw_inode_id *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %u:%u ino %llu", fs_name(id->fs), (unsigned)(id->dev >> 20),
+		 (unsigned)(id->dev & 0xfffff), (unsigned long long)id->ino);
+}
+
+static void range_str(__u64 lo, __u64 hi, char *buf, size_t len)
+{
+	if (hi == FDW_PG_INF)
+		snprintf(buf, len, "pages [%llu,end)", (unsigned long long)lo);
+	else
+		snprintf(buf, len, "pages [%llu,%llu)", (unsigned long long)lo,
+			 (unsigned long long)hi);
+}
+
+static void writer_str(const struct fdw_writer_rec *w, char *buf, size_t len)
+{
+	char r[64];
+
+	range_str(w->w.pg_lo, w->w.pg_hi, r, sizeof(r));
+	if (w->w.op == FDW_OP_PUNCH_HOLE || w->w.op == FDW_OP_ZERO_RANGE)
+		snprintf(buf, len, "%s %llu+%llu %s by %s/%u", op_name(w->w.op),
+			 (unsigned long long)w->w.offset, (unsigned long long)w->w.len, r,
+			 w->task.comm, w->task.tid);
+	else if (w->w.old_size == ~0ULL)
+		snprintf(buf, len, "%s ?->%llu %s by %s/%u", op_name(w->w.op),
+			 (unsigned long long)w->w.new_size, r, w->task.comm, w->task.tid);
+	else
+		snprintf(buf, len, "%s %llu->%llu %s by %s/%u", op_name(w->w.op),
+			 (unsigned long long)w->w.old_size, (unsigned long long)w->w.new_size, r,
+			 w->task.comm, w->task.tid);
+}
+
+static void text_start(const struct run_info *ri)
+{
+	printf("fsdaxwatch %s on Linux %s, attach %s: watching %s\n", FDW_VERSION,
+	       ri->ki->release, fdw_mode_name(ri->opts->mode), ri->scope->what);
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		const struct probe_state *st = &ri->ps->probes[p];
+
+		if (st->mode != FDW_MODE_MAX) {
+			printf("  %-16s %-10s %s\n", probe_name(p), st->label, st->targets);
+			continue;
+		}
+		for (int m = 0; m < FDW_MODE_MAX; m++) {
+			const struct variant_result *r = &st->by_mode[m];
+
+			if (r->offered && r->reason[0]) {
+				printf("  %-16s %-10s not attached: %s\n", probe_name(p),
+				       fdw_mode_name(m), r->reason);
+			}
+		}
+	}
+	fflush(stdout);
+	if (!ri->opts->duration)
+		fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
+}
+
+static void text_violation(void *ctx, const struct fdw_violation *v)
+{
+	const struct run_info *ri = ctx;
+	char in[96], fr[64], wr[200] = "an unknown writer (its issue was not seen)", d[32];
+
+	inode_str(&v->inode, in, sizeof(in));
+	range_str(v->fault.pg_lo, v->fault.pg_hi, fr, sizeof(fr));
+	if (v->writer)
+		writer_str(v->writer, wr, sizeof(wr));
+	if (v->inv == FDW_INV3) {
+		printf("VIOLATION %s %s: fault %s by %s/%u (%s) mapped at or past EOF %llu, "
+		       "%s after %s completed\n",
+		       fdw_inv_name(v->inv), in, fr, v->fault_task.comm, v->fault_task.tid,
+		       fault_src_name(v->fault.src), (unsigned long long)v->fault.isize,
+		       dur(v->delta_ns > 0 ? v->delta_ns : 0, d, sizeof(d)), wr);
+	} else {
+		printf("VIOLATION %s%s %s: fault %s by %s/%u (%s%s) at +%.6fs, %s%s after %s "
+		       "was issued\n",
+		       fdw_inv_name(v->inv), v->strict_window ? " (strict)" : "", in, fr,
+		       v->fault_task.comm, v->fault_task.tid, fault_src_name(v->fault.src),
+		       v->fault.flags & FDW_FAULT_WRITE ? ", write" : "",
+		       rel_s(ri, v->fault.start_ts), v->delta_ns < 0 ? "-" : "",
+		       dur(v->delta_ns < 0 ? -v->delta_ns : v->delta_ns, d, sizeof(d)), wr);
+	}
+	fflush(stdout);
+}
+
+static void text_window(void *ctx, const struct fdw_writer_rec *w)
+{
+	const struct run_info *ri = ctx;
+	char in[96], wr[200], d[32];
+
+	inode_str(&w->inode, in, sizeof(in));
+	writer_str(w, wr, sizeof(wr));
+	printf("WINDOW %s: %s at +%.6fs: %llu faults inside in %s (%llu after the reply)\n", in,
+	       wr, rel_s(ri, w->issue_ts), (unsigned long long)w->hits,
+	       dur(w->done_ts > w->issue_ts ? w->done_ts - w->issue_ts : 0, d, sizeof(d)),
+	       (unsigned long long)w->hits_postreply);
+	fflush(stdout);
+}
+
+static void text_writer_done(void *ctx, const struct fdw_writer_rec *w)
+{
+	const struct run_info *ri = ctx;
+	char in[96], wr[200], d[32];
+
+	if (!ri->opts->verbose)
+		return;
+	inode_str(&w->inode, in, sizeof(in));
+	writer_str(w, wr, sizeof(wr));
+	printf("WRITER %s: %s %s at +%.6fs, %s %s, %llu faults inside\n", in, wr,
+	       fuse_opcode_name(w->w.opcode), rel_s(ri, w->issue_ts),
+	       w->done_ts ? "done in" : "still in flight after",
+	       dur(w->done_ts > w->issue_ts ? w->done_ts - w->issue_ts : 0, d, sizeof(d)),
+	       (unsigned long long)w->hits);
+}
+
+static void text_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
+{
+	printf("\n%-11s %-10s %-8s %-3s %9s %7s %7s %9s %5s\n", "DEV", "INODE", "FS", "DAX",
+	       "FAULTS", "WRITERS", "WINDOWS", "HITS", "VIOL");
+	for (size_t i = 0; i < s->n_inodes; i++) {
+		const struct fdw_inode_summary *n = &s->inodes[i];
+		char dev[16];
+
+		snprintf(dev, sizeof(dev), "%u:%u", (unsigned)(n->inode.dev >> 20),
+			 (unsigned)(n->inode.dev & 0xfffff));
+		printf("%-11s %-10llu %-8s %-3s %9llu %7llu %7llu %9llu %5llu\n", dev,
+		       (unsigned long long)n->inode.ino, fs_name(n->inode.fs),
+		       n->inode.flags & FDW_INODE_DAX ? "yes" : "no",
+		       (unsigned long long)n->faults, (unsigned long long)n->writers,
+		       (unsigned long long)n->windows, (unsigned long long)n->window_hits,
+		       (unsigned long long)n->violations);
+	}
+	printf("\n%.2f s: %llu faults (%llu DAX), %llu writers, %llu unserialized windows "
+	       "(%llu faults inside), %llu violations, %llu events lost\n",
+	       ri->elapsed, (unsigned long long)s->faults, (unsigned long long)s->faults_dax,
+	       (unsigned long long)s->writers, (unsigned long long)s->windows,
+	       (unsigned long long)s->window_hits, (unsigned long long)s->violations,
+	       (unsigned long long)s->lost);
+	for (int i = 0; i < s->n_why; i++)
+		printf("inconclusive: %s\n", s->inconclusive_why[i]);
+	printf("verdict: %s\n", verdict_name(exit_code));
+	fflush(stdout);
+}
+
+static void text_doctor(const struct kernel_info *ki, const struct probe_set *survey,
+			const struct mount_table *mt)
+{
+	printf("kernel %s\n", ki->release);
+	printf("BTF: %s%s; module BTF: %d module(s)%s\n", ki->vmlinux ? "yes, " : "no",
+	       ki->vmlinux ? ki->btf_path : "", ki->n_module_btf,
+	       ki->fuse_module_btf ? " incl. fuse" : "");
+	printf("tracefs: %s\n", ki->tracefs ? ki->tracefs : "not mounted");
+	printf("FUSE DAX in this kernel: %s\n",
+	       survey->probes[FDW_PROBE_FAULT_FUSE_DAX].by_mode[FDW_MODE_FENTRY].present ||
+			       survey->probes[FDW_PROBE_FAULT_FUSE_DAX].by_mode[FDW_MODE_KPROBE].present ?
+		       "yes (__fuse_dax_fault exists)" :
+		       "no (__fuse_dax_fault not found)");
+	printf("\n%-16s %-10s %s\n", "PROBE", "MODE", "RESULT");
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		for (int m = 0; m < FDW_MODE_MAX; m++) {
+			const struct variant_result *r = &survey->probes[p].by_mode[m];
+
+			if (!r->offered)
+				printf("%-16s %-10s -- no %s variant\n", probe_name(p),
+				       fdw_mode_name(m), fdw_mode_name(m));
+			else
+				printf("%-16s %-10s %s %s\n", probe_name(p), fdw_mode_name(m),
+				       r->attached ? "ok " : "NO ", r->reason);
+		}
+	}
+	printf("\nmounts to watch:\n");
+	for (int i = 0; i < mt->n; i++) {
+		const struct mount_entry *m = &mt->m[i];
+
+		if (m->kind != MOUNT_OTHER)
+			printf("  %-30s %-16s %-9s %s\n", m->point, m->fstype,
+			       mount_kind_name(m->kind), m->options);
+	}
+}
+
+const struct output_ops output_text = {
+	.start = text_start,
+	.violation = text_violation,
+	.window = text_window,
+	.writer_done = text_writer_done,
+	.summary = text_summary,
+	.doctor = text_doctor,
+};
