@@ -163,14 +163,20 @@ int BPF_KRETPROBE(dax_iomap_fault_kretprobe, vm_fault_t ret)
 	return 0;
 }
 
-/* fault.pagecache: FUSE files without DAX */
+/*
+ * fault.pagecache: FUSE files without DAX. mm_filemap_fault fires once
+ * filemap_fault() passed its i_size check, for the page it will map;
+ * mm_filemap_map_pages fires at the end of filemap_map_pages() with the
+ * fault-around range even when no folio there was mapped (nothing cached),
+ * so it counts as a fault on the range but never as a mapping (INV-3).
+ */
 static __always_inline int filemap_fault_instant(struct address_space *mapping, __u64 lo, __u64 hi,
 						 __u32 src)
 {
 	struct inode *inode = BPF_CORE_READ(mapping, host);
 
-	if (inode && !inode_is_dax(inode))
-		fault_instant(inode, lo, hi, src, 0);
+	if (inode && !inode_is_dax(inode) && lo < hi)
+		fault_instant(inode, lo, hi, src, src == FDW_SRC_FILEMAP_FAULT ? FDW_FAULT_MAPPED : 0);
 	return 0;
 }
 

@@ -145,7 +145,7 @@ static __always_inline void fault_instant(struct inode *inode, __u64 pg_lo, __u6
 	f.pg_lo = pg_lo;
 	f.pg_hi = pg_hi;
 	f.src = src;
-	f.flags = flags | FDW_FAULT_MAPPED | FDW_FAULT_ISIZE_VALID;
+	f.flags = flags | FDW_FAULT_ISIZE_VALID;
 	f.isize = BPF_CORE_READ(inode, i_size);
 	fault_judge(&f);
 }

@@ -52,9 +52,10 @@
  *
  * Reporting a completed writer: faults that started in a window may end (and
  * so arrive) after its DONE. So window() and writer_done() for a completed
- * writer come once every event up to done_ts + linger_ns has been released
- * (newest ts seen - reorder_ns > done_ts + linger_ns; fdw_detector_tick()
- * advances this when idle), or when it is evicted, or at finish(). A window
+ * writer come just before the first event with ts > done_ts + linger_ns is
+ * released (so their order depends only on the sorted stream), or when
+ * fdw_detector_tick(now) finds now - reorder_ns past that point, or when the
+ * writer is evicted, or at finish(). A window
  * whose first hit comes even later gets window() then; later hits are only
  * counted (summary and the record). violation() is never deferred. Writers
  * still in flight at finish() are reported with done_ts 0.
@@ -73,8 +74,8 @@
  * the oldest (reported, stale_writers, inconclusive). Per fault the cost is
  * O(writers kept on its inode).
  *
- * Counts: faults = max(streamed FAULT events + fdw_detector_inode_faults()
- * taken per inode as a max, FDW_CNT_FAULTS); writers = max(ISSUE events,
+ * Counts: faults = max(sum over inodes of max(streamed FAULT events,
+ * fdw_detector_inode_faults()), FDW_CNT_FAULTS); writers = max(ISSUE events,
  * FDW_CNT_WRITERS); windows = writer windows with hits > 0 (DAX or not);
  * window_hits = max(sum of hits, FDW_CNT_FAULT_HITS); violations = calls of
  * violation(). Losses: per reason, max(sum of fdw_detector_lost() calls and

@@ -17,6 +17,8 @@
 #include "live.h"
 #include "output.h"
 
+#define FDW_POLL_MS 20
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -153,8 +155,14 @@ static int watch_loop(struct ring_buffer *rb, double duration)
 	__u64 deadline = duration ? now_ns() + (__u64)(duration * 1e9) : 0;
 	int err;
 
+	/*
+	 * The programs submit without waking us (a wakeup costs an irq_work
+	 * per event), so poll() only paces the loop: consume() drains.
+	 */
 	while (!stop_requested) {
-		err = ring_buffer__poll(rb, 100);
+		err = ring_buffer__poll(rb, FDW_POLL_MS);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR)
 			return err;
 		if (deadline && now_ns() >= deadline)

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the test suites and prints one closing line "N passed, N failed, N skipped".
+# A suite script exits 0 (pass), 77 (skip: it printed why) or anything else (fail);
+# suites that count their own cases print "N passed, N failed" themselves.
+# Usage: tests/run-tests.sh all|unit|cli|live|vm
+set -u
+cd "$(dirname "$0")/.."
+what=${1:-all}
+passed=0 failed=0 skipped=0
+failures=()
+
+# Adds a suite's own case counts: its last "N passed, N failed[, N skipped]"
+# line, or cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)".
+count_from_output() {
+	local line p f s
+	line=$(grep -E '^[A-Za-z:]* ?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	if [ -n "$line" ]; then
+		p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+		f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+		s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || true)
+	elif grep -qE '^\[  PASSED  \] [0-9]+ test' "$1"; then
+		p=$(grep -E '^\[  PASSED  \]' "$1" | tail -1 | grep -oE '[0-9]+' | head -1)
+		f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$1" | tail -1 | grep -oE '[0-9]+' | head -1)
+	else
+		return 1
+	fi
+	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${s:-0}))
+}
+
+run_suite() {
+	local name=$1
+	shift
+	local log
+	log=$(mktemp)
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 77 ]; then
+		echo "=== $name: SKIPPED ($(grep -m1 -E '^SKIP' "$log" || echo 'no reason given'))"
+		skipped=$((skipped + 1))
+	elif count_from_output "$log"; then
+		[ "$rc" -eq 0 ] || failures+=("$name")
+	elif [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+	rm -f "$log"
+}
+
+case $what in
+unit | all) run_suite unit ./build/test_detector ;;&
+cli | all) run_suite cli tests/cli/test_cli.sh ;;&
+live | all)
+	run_suite fuse-selftest tests/fuse/selftest.sh
+	run_suite live tests/live/test_live.sh
+	;;&
+vm | all) run_suite vm scripts/vm/run-matrix.sh ${KERNELS:-} ;;
+esac
+
+[ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
