@@ -46,7 +46,7 @@ enum fdw_op {
 
 /* Which hook saw a fault. */
 enum fdw_fault_src {
-	FDW_SRC_FUSE_DAX = 1,	    /* __fuse_dax_fault */
+	FDW_SRC_FUSE_DAX = 1,	    /* __fuse_dax_fault (counted only: it takes the lock inside) */
 	FDW_SRC_DAX_PTE = 2,	    /* fs_dax:dax_pte_fault(_done) */
 	FDW_SRC_DAX_PMD = 3,	    /* fs_dax:dax_pmd_fault(_done) */
 	FDW_SRC_DAX_IOMAP = 4,	    /* dax_iomap_fault */
@@ -183,6 +183,9 @@ enum fdw_counter {
 	FDW_CNT_SAMPLES_DROPPED,     /* fault samples past the per-writer budget (counted) */
 	FDW_CNT_ISSUE_NO_INODE,	     /* a writer request whose inode was not known */
 	FDW_CNT_STALE_WRITER,	     /* a writer slot closed because its task moved on */
+	FDW_CNT_FUSE_DAX_FAULTS,     /* __fuse_dax_fault calls */
+	FDW_CNT_FUSE_DAX_SIGBUS,     /* of those, ended in SIGBUS */
+	FDW_CNT_CLOSED_AT_UNLOCK,    /* windows closed at the writer's up_write of the fault lock */
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */

@@ -27,8 +27,6 @@ static __always_inline void vmf_fault_begin(struct vm_fault *vmf, bool pmd, bool
 	__u64 pgoff = BPF_CORE_READ(vmf, pgoff);
 	__u64 lo = pmd ? pgoff & ~(__u64)(PMD_PAGES - 1) : pgoff;
 
-	if (src != FDW_SRC_FUSE_DAX && fuse_dax_fault_attached && inode_is_fuse(inode))
-		return;
 	fault_begin(inode, lo, lo + (pmd ? PMD_PAGES : 1), src, write ? FDW_FAULT_WRITE : 0);
 }
 
@@ -39,38 +37,63 @@ static __always_inline bool vmf_is_write(struct vm_fault *vmf)
 	return BPF_CORE_READ(vmf, flags) & FAULT_FLAG_WRITE;
 }
 
-/* fault.fuse_dax */
-SEC("fentry/__fuse_dax_fault")
-int BPF_PROG(fuse_dax_fault_fentry, struct vm_fault *vmf, unsigned long size, bool write)
+/*
+ * fault.fuse_dax: __fuse_dax_fault takes the lock inside and drops it before
+ * returning, so its entry and exit lie outside the serialized section: a
+ * fault that waits for a truncate's exclusive lock would look as if it ran
+ * inside the truncate's window. Its interval therefore comes from fault.dax
+ * (fs_dax tracepoints or dax_iomap_fault, which run with the lock held);
+ * this probe counts FUSE DAX faults and their SIGBUS results.
+ */
+static __always_inline void fuse_dax_fault_count(struct vm_fault *vmf)
 {
-	vmf_fault_begin(vmf, size_is_pmd(size), write, FDW_SRC_FUSE_DAX);
+	struct inode *inode = BPF_CORE_READ(vmf, vma, vm_file, f_inode);
+
+	if (inode_watched(inode) && task_watched())
+		count(FDW_CNT_FUSE_DAX_FAULTS);
+}
+
+static __always_inline void fuse_dax_fault_result(vm_fault_t ret)
+{
+	if (ret & VM_FAULT_SIGBUS)
+		count(FDW_CNT_FUSE_DAX_SIGBUS);
+}
+
+SEC("fentry/__fuse_dax_fault")
+int BPF_PROG(fuse_dax_fault_fentry, struct vm_fault *vmf)
+{
+	fuse_dax_fault_count(vmf);
 	return 0;
 }
 
-/* i_size at exit is judged only when no writer window overlaps (window.bpf.h) */
 SEC("fexit/__fuse_dax_fault")
 int BPF_PROG(fuse_dax_fault_fexit, struct vm_fault *vmf, unsigned long size, bool write,
 	     vm_fault_t ret)
 {
-	fault_end(FDW_SRC_FUSE_DAX, ret, true);
+	fuse_dax_fault_result(ret);
 	return 0;
 }
 
 SEC("kprobe/__fuse_dax_fault")
-int BPF_KPROBE(fuse_dax_fault_kprobe, struct vm_fault *vmf, unsigned long size, bool write)
+int BPF_KPROBE(fuse_dax_fault_kprobe, struct vm_fault *vmf)
 {
-	vmf_fault_begin(vmf, size_is_pmd(size), write, FDW_SRC_FUSE_DAX);
+	fuse_dax_fault_count(vmf);
 	return 0;
 }
 
 SEC("kretprobe/__fuse_dax_fault")
 int BPF_KRETPROBE(fuse_dax_fault_kretprobe, vm_fault_t ret)
 {
-	fault_end(FDW_SRC_FUSE_DAX, ret, true);
+	fuse_dax_fault_result(ret);
 	return 0;
 }
 
-/* fault.dax: fs_dax tracepoints fire inside dax_iomap_*_fault, lock held */
+/*
+ * fault.dax: the fs_dax tracepoints fire inside dax_iomap_*_fault and
+ * dax_iomap_fault is called with the lock held (__fuse_dax_fault,
+ * ext4_dax_huge_fault, __xfs_filemap_fault), for every DAX file system:
+ * both ends of the interval are inside the serialized section.
+ */
 static __always_inline int dax_tp_begin(struct vm_fault *vmf, bool pmd)
 {
 	vmf_fault_begin(vmf, pmd, vmf_is_write(vmf), pmd ? FDW_SRC_DAX_PMD : FDW_SRC_DAX_PTE);

@@ -175,6 +175,21 @@ int BPF_KRETPROBE(fuse_open_kretprobe, int ret)
 	return 0;
 }
 
+/* writer.unlock: the writer's up_write of the fault lock ends its window */
+SEC("fentry/up_write")
+int BPF_PROG(up_write_fentry, void *sem)
+{
+	writer_unlock(sem);
+	return 0;
+}
+
+SEC("kprobe/up_write")
+int BPF_KPROBE(up_write_kprobe, void *sem)
+{
+	writer_unlock(sem);
+	return 0;
+}
+
 /* tracepoint mode: the syscall that carried the writer returns */
 struct sys_exit_args {
 	__u64 common;

@@ -42,14 +42,19 @@ const volatile bool setattr_has_idmap = false;
 /* __fuse_simple_request(idmap, fm, args) instead of fuse_simple_request(fm, args) */
 const volatile bool simple_request_has_idmap = false;
 
-/* Set after attach: FUSE DAX faults come from __fuse_dax_fault, not fs_dax. */
-volatile bool fuse_dax_fault_attached = false;
+/* Set after attach: DAX windows close at the reply (no unlock hook, see window.bpf.h) */
+volatile bool dax_close_at_reply = false;
+/* writers issued and not closed: the up_write hook returns at once while 0 */
+volatile __s64 writers_in_flight = 0;
 __u64 next_writer_id = 0;
 
 /* A writer operation in progress on a task (between entry and exit). */
 struct task_writer {
 	__u64 inode;
 	__u64 writer_id;
+	__u64 lock;	/* address of the inode's fault lock, 0 if unknown */
+	__u32 opcode;	/* FUSE request that issued it, 0 for local file systems */
+	__u32 replied;
 	__u64 old_size;
 	__u64 new_size;
 	__u64 offset;
@@ -71,6 +76,8 @@ struct task_fault {
 struct req_writer {
 	__u64 inode;
 	__u64 writer_id;
+	__u32 tid;
+	__u32 pad;
 };
 
 struct nodeid_key {
@@ -253,6 +260,18 @@ static __always_inline struct fdw_inode_state *inode_state_get(struct inode *ino
 		bpf_map_update_elem(&nodeid_inodes, &nk, &key, BPF_ANY);
 	}
 	return st;
+}
+
+/* &inode->i_mapping->invalidate_lock (5.15 on), else 0 */
+static __always_inline __u64 fault_lock_addr(struct inode *inode)
+{
+	struct address_space *m;
+
+	if (!bpf_core_field_exists(((struct address_space___invalidate_lock *)0)->invalidate_lock))
+		return 0;
+	m = BPF_CORE_READ(inode, i_mapping);
+	return (__u64)m + bpf_core_field_offset(struct address_space___invalidate_lock,
+						 invalidate_lock);
 }
 
 static __always_inline struct fdw_event *event_reserve(__u32 type, __u64 ts)

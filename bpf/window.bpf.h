@@ -281,9 +281,13 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 	s->tid = tid;
 	s->op = tw->op;
 	tw->writer_id = id;
+	tw->lock = fault_lock_addr(inode);
+	tw->opcode = opcode;
+	tw->replied = 0;
+	__sync_fetch_and_add(&writers_in_flight, 1);
 	count(FDW_CNT_WRITERS);
 	if (req_key) {
-		struct req_writer rw = { .inode = (__u64)inode, .writer_id = id };
+		struct req_writer rw = { .inode = (__u64)inode, .writer_id = id, .tid = tid };
 
 		bpf_map_update_elem(&req_writers, &req_key, &rw, BPF_ANY);
 	}
@@ -306,68 +310,22 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 	return id;
 }
 
-static __always_inline void writer_reply(__u64 req_key, __s32 error)
+/* Close a writer's window; false if it was closed already. */
+static __always_inline bool writer_close(struct fdw_inode_state *st, __u64 id, __s64 ret, __u64 now)
 {
-	struct req_writer *rw = bpf_map_lookup_elem(&req_writers, &req_key);
-	struct fdw_inode_state *st;
-	struct fdw_writer_slot *s;
+	struct fdw_writer_slot *s = slot_find(st, id);
 	struct fdw_event *e;
-	__u64 key, id, now;
 
-	if (!rw)
-		return;
-	key = rw->inode;
-	id = rw->writer_id;
-	bpf_map_delete_elem(&req_writers, &req_key);
-	st = bpf_map_lookup_elem(&inodes, &key);
-	if (!st)
-		return;
-	s = slot_find(st, id);
-	if (!s)
-		return;
-	now = bpf_ktime_get_ns();
-	s->reply_ts = now;
-	count(FDW_CNT_REPLIES);
-	e = event_reserve(FDW_EV_WRITER_REPLY, now);
-	if (!e)
-		return;
-	e->inode = st->id;
-	e->reply.writer_id = id;
-	e->reply.error = error;
-	event_submit(e);
-}
-
-/* The writer operation of this task ended: close its window. */
-static __always_inline void writer_done(__s64 ret)
-{
-	__u32 tid = current_tid();
-	struct task_writer *tw = bpf_map_lookup_elem(&task_writers, &tid);
-	struct fdw_inode_state *st;
-	struct fdw_writer_slot *s;
-	struct fdw_event *e;
-	__u64 key, id, now;
-
-	if (!tw)
-		return;
-	key = tw->inode;
-	id = tw->writer_id;
-	bpf_map_delete_elem(&task_writers, &tid);
-	if (!id)
-		return;
-	st = bpf_map_lookup_elem(&inodes, &key);
-	if (!st)
-		return;
-	s = slot_find(st, id);
 	if (!s || s->done_ts)
-		return;
-	now = bpf_ktime_get_ns();
+		return false;
 	s->done_ts = now;
+	__sync_fetch_and_add(&writers_in_flight, -1);
 	if ((s->op == FDW_OP_TRUNCATE || s->op == FDW_OP_OPEN_TRUNC) && s->pg_lo < s->pg_hi)
 		st->trunc_done_ts = now;
 	count(FDW_CNT_DONE);
 	e = event_reserve(FDW_EV_WRITER_DONE, now);
 	if (!e)
-		return;
+		return true;
 	e->inode = st->id;
 	e->done.writer_id = id;
 	e->done.ret = ret;
@@ -379,6 +337,103 @@ static __always_inline void writer_done(__s64 ret)
 	e->done.last_hit_ts = s->last_hit_ts;
 	e->done.samples_dropped = s->samples_dropped;
 	event_submit(e);
+	return true;
+}
+
+static __always_inline void writer_reply(__u64 req_key, __s32 error)
+{
+	struct req_writer *rw = bpf_map_lookup_elem(&req_writers, &req_key);
+	struct fdw_inode_state *st;
+	struct fdw_writer_slot *s;
+	struct task_writer *tw;
+	struct fdw_event *e;
+	__u64 key, id, now;
+	__u32 tid;
+
+	if (!rw)
+		return;
+	key = rw->inode;
+	id = rw->writer_id;
+	tid = rw->tid;
+	bpf_map_delete_elem(&req_writers, &req_key);
+	st = bpf_map_lookup_elem(&inodes, &key);
+	if (!st)
+		return;
+	s = slot_find(st, id);
+	if (!s)
+		return;
+	now = bpf_ktime_get_ns();
+	s->reply_ts = now;
+	count(FDW_CNT_REPLIES);
+	tw = bpf_map_lookup_elem(&task_writers, &tid);
+	if (tw && tw->writer_id == id)
+		tw->replied = 1;
+	e = event_reserve(FDW_EV_WRITER_REPLY, now);
+	if (e) {
+		e->inode = st->id;
+		e->reply.writer_id = id;
+		e->reply.error = error;
+		event_submit(e);
+	}
+	/*
+	 * Without an unlock hook, the end of a DAX writer (its up_write) is not
+	 * seen: its syscall's exit comes after faults that waited for the lock
+	 * already ran. Closing at the reply keeps correct kernels clean; faults
+	 * between the reply and the unlock are then not judged.
+	 */
+	if (dax_close_at_reply && (st->id.flags & FDW_INODE_DAX) && writer_close(st, id, 0, now) && tw &&
+	    tw->writer_id == id)
+		tw->writer_id = 0;
+}
+
+/* The writer operation of this task ended (function or syscall exit). */
+static __always_inline void writer_done(__s64 ret)
+{
+	__u32 tid = current_tid();
+	struct task_writer *tw = bpf_map_lookup_elem(&task_writers, &tid);
+	struct fdw_inode_state *st;
+	__u64 key, id;
+
+	if (!tw)
+		return;
+	key = tw->inode;
+	id = tw->writer_id;
+	bpf_map_delete_elem(&task_writers, &tid);
+	if (!id)
+		return;
+	st = bpf_map_lookup_elem(&inodes, &key);
+	if (st)
+		writer_close(st, id, ret, bpf_ktime_get_ns());
+}
+
+/*
+ * up_write() by a task with an issued writer: the window ends here, before
+ * the lock is released, so a fault that waited for the lock starts after it.
+ * The lock is the inode's invalidate_lock where the kernel has one (5.15
+ * on); on older kernels (fuse_inode->i_mmap_sem, ext4/xfs private locks, no
+ * BTF for their modules on Debian 5.10) it is the task's first up_write
+ * after the host's reply, or after the issue on ext4/xfs.
+ */
+static __always_inline void writer_unlock(void *sem)
+{
+	struct fdw_inode_state *st;
+	struct task_writer *tw;
+	__u32 tid;
+	__u64 key;
+
+	if (writers_in_flight <= 0)
+		return;
+	tid = current_tid();
+	tw = bpf_map_lookup_elem(&task_writers, &tid);
+	if (!tw || !tw->writer_id)
+		return;
+	if (tw->lock ? tw->lock != (__u64)sem : (tw->opcode && !tw->replied))
+		return;
+	key = tw->inode;
+	st = bpf_map_lookup_elem(&inodes, &key);
+	if (st && writer_close(st, tw->writer_id, 0, bpf_ktime_get_ns()))
+		count(FDW_CNT_CLOSED_AT_UNLOCK);
+	tw->writer_id = 0;
 }
 
 #endif /* FDW_WINDOW_BPF_H */

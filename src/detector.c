@@ -819,12 +819,14 @@ static void on_done(struct fdw_detector *d, const struct fdw_event *e)
 	trim_done(d, in, e->ts);
 }
 
-static int writer_issued_within(const struct writer_list *l, __u64 from, __u64 to)
+/* a writer window [issue, done] of the list overlaps [from, to] */
+static int writer_window_overlaps(const struct writer_list *l, __u64 from, __u64 to)
 {
 	const struct writer *w;
 
 	for (w = l->head; w; w = w->next)
-		if (!w->ghost && w->rec.issue_ts >= from && w->rec.issue_ts <= to)
+		if (!w->ghost && w->rec.issue_ts <= to &&
+		    (!w->rec.done_ts || w->rec.done_ts >= from))
 			return 1;
 	return 0;
 }
@@ -847,8 +849,9 @@ static void check_inv3(struct fdw_detector *d, struct inode_state *in, const str
 		return;
 	if (f->pg_lo < pages_ceil(f->isize))
 		return;
-	if (writer_issued_within(&in->inflight, fs->start, fs->end) ||
-	    writer_issued_within(&in->done, fs->start, fs->end))
+	/* i_size is read after the mapping: a window overlapping the fault may have moved EOF */
+	if (writer_window_overlaps(&in->inflight, fs->start, fs->end) ||
+	    writer_window_overlaps(&in->done, fs->start, fs->end))
 		return;
 	v.writer = &in->last_trunc;
 	v.inode = e->inode;

@@ -46,7 +46,7 @@
  * INV-3: per inode, the last completed (ret >= 0) TRUNCATE or OPEN_TRUNC that
  * shrank (new_size < old_size; unknown old_size counts as shrinking). A fault
  * with MAPPED and ISIZE_VALID, start_ts > that done_ts, pg_lo >=
- * ceil(isize / 4096), and no writer issued on the inode in [start, end] is a
+ * ceil(isize / 4096), and no writer window on the inode overlapping [start, end] is a
  * violation (DAX or not), one report per fault. The kernel's HIT_EOF flag
  * changes nothing.
  *

@@ -18,6 +18,8 @@
 #include "output.h"
 
 #define FDW_POLL_MS 20
+/* events still in the ring buffer are at most this old when tick() runs */
+#define FDW_TICK_LAG_NS 50000000ULL
 
 static volatile sig_atomic_t stop_requested;
 
@@ -119,6 +121,7 @@ static void missing_probes(struct fdw_detector *det, const struct probe_set *ps,
 	if (sc->local_dax) {
 		need(det, ps, FDW_PROBE_FAULT_DAX, "INV-1/INV-3 on ext4/xfs DAX");
 		need(det, ps, FDW_PROBE_WRITER_LOCAL, "INV-1/INV-3 on ext4/xfs DAX");
+		need(det, ps, FDW_PROBE_WRITER_UNLOCK, "INV-1 on ext4/xfs DAX");
 	}
 }
 
@@ -150,7 +153,7 @@ static int ready_file_create(const char *path)
 	return 0;
 }
 
-static int watch_loop(struct ring_buffer *rb, double duration)
+static int watch_loop(struct ring_buffer *rb, struct fdw_detector *det, double duration)
 {
 	__u64 deadline = duration ? now_ns() + (__u64)(duration * 1e9) : 0;
 	int err;
@@ -163,6 +166,7 @@ static int watch_loop(struct ring_buffer *rb, double duration)
 		err = ring_buffer__poll(rb, FDW_POLL_MS);
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
+		fdw_detector_tick(det, now_ns() - FDW_TICK_LAG_NS);
 		if (err < 0 && err != -EINTR)
 			return err;
 		if (deadline && now_ns() >= deadline)
@@ -253,7 +257,7 @@ int live_run(const struct fdw_options *o)
 	if (o->ready_file && ready_file_create(o->ready_file))
 		fprintf(stderr, "fsdaxwatch: cannot create %s: %s\n", o->ready_file,
 			strerror(errno));
-	if (watch_loop(lc.rb, o->duration))
+	if (watch_loop(lc.rb, lc.det, o->duration))
 		fdw_detector_missing(lc.det, "reading the ring buffer failed");
 	lc.ri.elapsed = (now_ns() - t_start) / 1e9;
 	counters_read(lc.ps.skel, lc.ri.counters);

@@ -23,7 +23,7 @@ static const struct probe_def probe_defs[FDW_PROBE_MAX] = {
 				HOOK("fuse_dax_fault_kprobe", "__fuse_dax_fault"),
 				KRET("fuse_dax_fault_kretprobe", "__fuse_dax_fault") } },
 		},
-		.tracepoint_note = "fault.dax's fs_dax tracepoints see FUSE DAX faults too",
+		.tracepoint_note = "fault.dax's fs_dax tracepoints judge FUSE DAX faults",
 	},
 	[FDW_PROBE_FAULT_DAX] = {
 		.name = "fault.dax",
@@ -118,6 +118,15 @@ static const struct probe_def probe_defs[FDW_PROBE_MAX] = {
 				KRET("do_truncate_kretprobe", "do_truncate"),
 				KRET("vfs_fallocate_kretprobe", "vfs_fallocate") } },
 		},
+	},
+	[FDW_PROBE_WRITER_UNLOCK] = {
+		.name = "writer.unlock",
+		.what = "end of DAX writer windows at the fault lock's release (up_write)",
+		.variants = {
+			{ FDW_MODE_FENTRY, "fentry", { HOOK("up_write_fentry", "up_write") } },
+			{ FDW_MODE_KPROBE, "kprobe", { HOOK("up_write_kprobe", "up_write") } },
+		},
+		.tracepoint_note = "without it, DAX windows end at the host's reply",
 	},
 	[FDW_PROBE_ISSUE_FUSE] = {
 		.name = "issue.fuse",

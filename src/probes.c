@@ -436,8 +436,8 @@ int probes_start(struct probe_set *ps, struct kernel_info *ki, const struct prob
 			break;
 		}
 	}
-	if (ps->probes[FDW_PROBE_FAULT_FUSE_DAX].mode != FDW_MODE_MAX)
-		ps->skel->bss->fuse_dax_fault_attached = true;
+	if (ps->probes[FDW_PROBE_WRITER_UNLOCK].mode == FDW_MODE_MAX)
+		ps->skel->bss->dax_close_at_reply = true;
 	if (!attached) {
 		snprintf(msg, msglen, "no probe could be attached in %s mode",
 			 fdw_mode_name(cfg->mode));
