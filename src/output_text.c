@@ -24,7 +24,7 @@ static const char *dur(__u64 ns, char *buf, size_t len)
 
 static void inode_str(const struct fdw_inode_id *id, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %u:%u ino %llu", fs_name(id->fs), (unsigned)(id->dev >> 20),
+	snprintf(buf, len, "%s %u:%u ino %llu:", fs_name(id->fs), (unsigned)(id->dev >> 20),
 		 (unsigned)(id->dev & 0xfffff), (unsigned long long)id->ino);
 }
 
@@ -43,16 +43,14 @@ static void writer_str(const struct fdw_writer_rec *w, char *buf, size_t len)
 
 	range_str(w->w.pg_lo, w->w.pg_hi, r, sizeof(r));
 	if (w->w.op == FDW_OP_PUNCH_HOLE || w->w.op == FDW_OP_ZERO_RANGE)
-		snprintf(buf, len, "%s %llu+%llu %s by %s/%u", op_name(w->w.op),
-			 (unsigned long long)w->w.offset, (unsigned long long)w->w.len, r,
-			 w->task.comm, w->task.tid);
+		snprintf(buf, len, "%s %llu+%llu %s", op_name(w->w.op),
+			 (unsigned long long)w->w.offset, (unsigned long long)w->w.len, r);
 	else if (w->w.old_size == ~0ULL)
-		snprintf(buf, len, "%s ?->%llu %s by %s/%u", op_name(w->w.op),
-			 (unsigned long long)w->w.new_size, r, w->task.comm, w->task.tid);
+		snprintf(buf, len, "%s ?->%llu %s", op_name(w->w.op),
+			 (unsigned long long)w->w.new_size, r);
 	else
-		snprintf(buf, len, "%s %llu->%llu %s by %s/%u", op_name(w->w.op),
-			 (unsigned long long)w->w.old_size, (unsigned long long)w->w.new_size, r,
-			 w->task.comm, w->task.tid);
+		snprintf(buf, len, "%s %llu->%llu %s", op_name(w->w.op),
+			 (unsigned long long)w->w.old_size, (unsigned long long)w->w.new_size, r);
 }
 
 static void text_start(const struct run_info *ri)
@@ -83,12 +81,18 @@ static void text_start(const struct run_info *ri)
 static void text_violation(void *ctx, const struct fdw_violation *v)
 {
 	const struct run_info *ri = ctx;
-	char in[96], fr[64], wr[200] = "an unknown writer (its issue was not seen)", d[32];
+	char in[96], fr[64], wr[240] = "an unknown writer (its issue was not seen)", d[32];
 
 	inode_str(&v->inode, in, sizeof(in));
 	range_str(v->fault.pg_lo, v->fault.pg_hi, fr, sizeof(fr));
-	if (v->writer)
+	if (v->writer) {
+		size_t n;
+
 		writer_str(v->writer, wr, sizeof(wr));
+		n = strlen(wr);
+		snprintf(wr + n, sizeof(wr) - n, " by %s/%u", v->writer->task.comm,
+			 v->writer->task.tid);
+	}
 	if (v->inv == FDW_INV3) {
 		printf("VIOLATION %s %s: fault %s by %s/%u (%s) mapped at or past EOF %llu, "
 		       "%s after %s completed\n",
@@ -114,10 +118,12 @@ static void text_window(void *ctx, const struct fdw_writer_rec *w)
 
 	inode_str(&w->inode, in, sizeof(in));
 	writer_str(w, wr, sizeof(wr));
-	printf("WINDOW %s: %s at +%.6fs: %llu faults inside in %s (%llu after the reply)\n", in,
-	       wr, rel_s(ri, w->issue_ts), (unsigned long long)w->hits,
+	printf("WINDOW %s %s +%.3fs %s: %llu faults inside", in, wr, rel_s(ri, w->issue_ts),
 	       dur(w->done_ts > w->issue_ts ? w->done_ts - w->issue_ts : 0, d, sizeof(d)),
-	       (unsigned long long)w->hits_postreply);
+	       (unsigned long long)w->hits);
+	if (w->hits_postreply)
+		printf(" (%llu after the reply)", (unsigned long long)w->hits_postreply);
+	printf(" [%s/%u]\n", w->task.comm, w->task.tid);
 	fflush(stdout);
 }
 
@@ -130,8 +136,8 @@ static void text_writer_done(void *ctx, const struct fdw_writer_rec *w)
 		return;
 	inode_str(&w->inode, in, sizeof(in));
 	writer_str(w, wr, sizeof(wr));
-	printf("WRITER %s: %s %s at +%.6fs, %s %s, %llu faults inside\n", in, wr,
-	       fuse_opcode_name(w->w.opcode), rel_s(ri, w->issue_ts),
+	printf("WRITER %s %s %s [%s/%u] +%.3fs, %s %s, %llu faults inside\n", in, wr,
+	       fuse_opcode_name(w->w.opcode), w->task.comm, w->task.tid, rel_s(ri, w->issue_ts),
 	       w->done_ts ? "done in" : "still in flight after",
 	       dur(w->done_ts > w->issue_ts ? w->done_ts - w->issue_ts : 0, d, sizeof(d)),
 	       (unsigned long long)w->hits);

@@ -263,6 +263,7 @@ static void mode_gate(const struct probe_config *cfg, struct plan *pl, const cha
 {
 	char why[FDW_REASON_LEN] = "";
 	const char *first = NULL;
+	int err;
 
 	for (int p = 0; p < FDW_PROBE_MAX && !first; p++)
 		for (int i = 0; i < FDW_MAX_VARIANTS && !first; i++)
@@ -270,14 +271,17 @@ static void mode_gate(const struct probe_config *cfg, struct plan *pl, const cha
 				for_each_hook(&probe_def(p)->variants[i], h)
 					if (!first && cond_holds(&pl->conds, h->cond))
 						first = h->prog;
-	if (!first || !trial_load(cfg, pl, first, btf_path, why, sizeof(why)))
+	if (!first)
+		return;
+	err = trial_load(cfg, pl, first, btf_path, why, sizeof(why));
+	if (!err)
 		return;
 	for (int p = 0; p < FDW_PROBE_MAX; p++)
 		for (int i = 0; i < FDW_MAX_VARIANTS; i++)
 			if (pl->cand[p][i] && !strcmp(probe_def(p)->variants[i].label, label)) {
 				pl->cand[p][i] = false;
 				snprintf(pl->why[p][i], FDW_REASON_LEN, "this kernel refuses %s "
-					 "programs (%s)", label, why);
+					 "programs: %s", label, strerror(err < 0 ? -err : err));
 			}
 }
 
