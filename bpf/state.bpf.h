@@ -46,7 +46,6 @@ const volatile bool simple_request_has_idmap = false;
 volatile bool dax_close_at_reply = false;
 /* writers issued and not closed: the up_write hook returns at once while 0 */
 volatile __s64 writers_in_flight = 0;
-__u64 next_writer_id = 0;
 
 /* A writer operation in progress on a task (between entry and exit). */
 struct task_writer {

@@ -270,7 +270,11 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 		count(FDW_CNT_LOST_SLOTS);
 		return 0;
 	}
-	id = __sync_fetch_and_add(&next_writer_id, 1) + 1;
+	/*
+	 * Unique without an atomic fetch (BPF_FETCH needs 5.12; 5.10 rejects it
+	 * as "BPF_STX uses reserved fields"): the issue time and the CPU.
+	 */
+	id = (now << 6) | (bpf_get_smp_processor_id() & 63);
 	s = &st->w[i];
 	__builtin_memset(s, 0, sizeof(*s));
 	s->writer_id = id;
