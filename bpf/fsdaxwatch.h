@@ -77,6 +77,7 @@ enum fdw_fs {
 #define FDW_FAULT_HIT_EOF 0x20	   /* kernel: mapped beyond EOF after a truncate (INV-3) */
 #define FDW_FAULT_POSTREPLY 0x40   /* kernel: the window's request had been answered */
 #define FDW_FAULT_ISIZE_VALID 0x80 /* isize was read at the result */
+#define FDW_FAULT_LOCK_NOT_HELD 0x100 /* kernel: a DAX fault mapped without the lock read-held (INV-4) */
 
 /* Identity of a file: dev and ino name it, gen tells a reused number apart. */
 struct fdw_inode_id {
@@ -107,7 +108,14 @@ struct fdw_writer {
 	__u64 pg_hi;
 	__u64 unique;	 /* FUSE request id (0 if not yet known) */
 	__u32 mode;	 /* fallocate mode, open flags */
-	__u32 pad;
+	__u32 lock_state; /* enum fdw_lock_state of the fault lock at issue (INV-4) */
+};
+
+/* The fault lock as the issuing writer or a mapping fault found it (INV-4). */
+enum fdw_lock_state {
+	FDW_LOCK_UNKNOWN = 0,	    /* lock not located on this kernel (5.10) */
+	FDW_LOCK_HELD_BY_ISSUER = 1, /* write-held, owner is the issuing task */
+	FDW_LOCK_NOT_HELD = 2,	    /* not write-held by the issuing task */
 };
 
 struct fdw_reply {
@@ -186,6 +194,10 @@ enum fdw_counter {
 	FDW_CNT_FUSE_DAX_FAULTS,     /* __fuse_dax_fault calls */
 	FDW_CNT_FUSE_DAX_SIGBUS,     /* of those, ended in SIGBUS */
 	FDW_CNT_CLOSED_AT_UNLOCK,    /* windows closed at the writer's up_write of the fault lock */
+	FDW_CNT_LOCK_HOLDS,	     /* lock holds measured */
+	FDW_CNT_LOCK_WAITS,	     /* lock waits measured */
+	FDW_CNT_INV4_WRITER,	     /* DAX writers issued without the lock held exclusive */
+	FDW_CNT_INV4_FAULT,	     /* DAX faults mapping without the lock read-held */
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */
@@ -193,6 +205,42 @@ enum fdw_counter {
 };
 
 #define FDW_CNT_FIRST_LOST FDW_CNT_LOST_RINGBUF
+
+/*
+ * Lock timing (issue 4): log2 histograms of how long the fault/truncate lock
+ * is held and waited for, per operation and lock mode, in nanoseconds.
+ * Slot i counts values v with 2^i <= v < 2^(i+1) (slot 0 also counts 0).
+ * The kernel keeps one struct fdw_hist per (enum fdw_lock_op, enum
+ * fdw_lock_kind) in a per-CPU array indexed by fdw_hist_index(); user space
+ * adds the CPUs up.
+ */
+#define FDW_HIST_SLOTS 40 /* 2^40 ns = 18 min */
+
+enum fdw_lock_op {
+	FDW_LOCK_OP_FAULT = 0,	  /* DAX fault, shared */
+	FDW_LOCK_OP_TRUNCATE,	  /* setattr, exclusive */
+	FDW_LOCK_OP_OPEN_TRUNC,	  /* open(O_TRUNC), exclusive */
+	FDW_LOCK_OP_PUNCH_HOLE,	  /* fallocate punch hole / zero range, exclusive */
+	FDW_LOCK_OP_RECLAIM,	  /* DAX-range reclaim, exclusive */
+	FDW_LOCK_OP_MAX,
+};
+
+enum fdw_lock_kind {
+	FDW_LOCK_HOLD = 0, /* acquired -> released, per hold (a dropped and retaken lock is two) */
+	FDW_LOCK_WAIT,	   /* asked -> acquired */
+	FDW_LOCK_KIND_MAX,
+};
+
+struct fdw_hist {
+	__u64 slots[FDW_HIST_SLOTS];
+	__u64 count;
+	__u64 sum;
+	__u64 min; /* 0 when count == 0 */
+	__u64 max;
+};
+
+#define fdw_hist_index(op, kind) ((op) * FDW_LOCK_KIND_MAX + (kind))
+#define FDW_HIST_MAX (FDW_LOCK_OP_MAX * FDW_LOCK_KIND_MAX)
 
 /*
  * Value of the kernel's "inodes" map (keyed by struct inode pointer): the

@@ -140,6 +140,14 @@ struct {
 	__type(value, __u64);
 } nodeid_inodes SEC(".maps");
 
+/* the fault locks of watched inodes, for the rwsem hooks (locks.bpf.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64); /* the inode */
+} watched_locks SEC(".maps");
+
 static __always_inline void count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
@@ -231,6 +239,18 @@ static __always_inline void inode_identify(struct inode *inode, struct fdw_inode
 	}
 }
 
+/* &inode->i_mapping->invalidate_lock (5.15 on), else 0 */
+static __always_inline __u64 fault_lock_addr(struct inode *inode)
+{
+	struct address_space *m;
+
+	if (!bpf_core_field_exists(((struct address_space___invalidate_lock *)0)->invalidate_lock))
+		return 0;
+	m = BPF_CORE_READ(inode, i_mapping);
+	return (__u64)m + bpf_core_field_offset(struct address_space___invalidate_lock,
+						 invalidate_lock);
+}
+
 /* The state of a watched inode, created on first sight. */
 static __always_inline struct fdw_inode_state *inode_state_get(struct inode *inode)
 {
@@ -244,6 +264,7 @@ static __always_inline struct fdw_inode_state *inode_state_get(struct inode *ino
 
 	__u32 zero = 0;
 	struct fdw_inode_state *init = bpf_map_lookup_elem(&zero_state, &zero);
+	__u64 lock;
 
 	if (!init || bpf_map_update_elem(&inodes, &key, init, BPF_ANY)) {
 		count(FDW_CNT_LOST_MAP_FULL);
@@ -253,24 +274,15 @@ static __always_inline struct fdw_inode_state *inode_state_get(struct inode *ino
 	if (!st)
 		return NULL;
 	inode_identify(inode, &st->id);
+	lock = fault_lock_addr(inode);
+	if (lock)
+		bpf_map_update_elem(&watched_locks, &lock, &key, BPF_ANY);
 	if (st->id.nodeid) {
 		struct nodeid_key nk = { .dev = st->id.dev, .nodeid = st->id.nodeid };
 
 		bpf_map_update_elem(&nodeid_inodes, &nk, &key, BPF_ANY);
 	}
 	return st;
-}
-
-/* &inode->i_mapping->invalidate_lock (5.15 on), else 0 */
-static __always_inline __u64 fault_lock_addr(struct inode *inode)
-{
-	struct address_space *m;
-
-	if (!bpf_core_field_exists(((struct address_space___invalidate_lock *)0)->invalidate_lock))
-		return 0;
-	m = BPF_CORE_READ(inode, i_mapping);
-	return (__u64)m + bpf_core_field_offset(struct address_space___invalidate_lock,
-						 invalidate_lock);
 }
 
 static __always_inline struct fdw_event *event_reserve(__u32 type, __u64 ts)

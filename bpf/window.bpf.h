@@ -128,6 +128,12 @@ static __always_inline void fault_judge(struct fault_info *f)
 		fault_emit(f, st, 0, FDW_FAULT_HIT_EOF);
 		sent = true;
 	}
+	if (f->flags & FDW_FAULT_LOCK_NOT_HELD) {
+		count(FDW_CNT_INV4_FAULT);
+		if (!sent)
+			fault_emit(f, st, 0, 0);
+		sent = true;
+	}
 	if (record_all_faults && !sent)
 		fault_emit(f, st, 0, 0);
 }
@@ -164,6 +170,8 @@ static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 
 	tf.pg_hi = pg_hi;
 	tf.src = src;
 	tf.flags = flags;
+	if (src != FDW_SRC_FILEMAP_FAULT && fault_lock_missing(inode))
+		tf.flags |= FDW_FAULT_LOCK_NOT_HELD;
 	if (bpf_map_update_elem(&task_faults, &tid, &tf, BPF_ANY))
 		count(FDW_CNT_LOST_MAP_FULL);
 }
@@ -310,6 +318,9 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 	e->writer.pg_hi = hi;
 	e->writer.unique = unique;
 	e->writer.mode = tw->mode;
+	e->writer.lock_state = lock_state_of_issuer(inode);
+	if (e->writer.lock_state == FDW_LOCK_NOT_HELD && (st->id.flags & FDW_INODE_DAX))
+		count(FDW_CNT_INV4_WRITER);
 	event_submit(e);
 	return id;
 }

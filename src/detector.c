@@ -485,6 +485,8 @@ static void emit_violation(struct fdw_detector *d, struct inode_state *in,
 		d->summary.violations_inv1++;
 	else if (v->inv == FDW_INV3)
 		d->summary.violations_inv3++;
+	else if (v->inv == FDW_INV4)
+		d->summary.violations_inv4++;
 	inode_sum(d, in)->violations++;
 	if (d->sink.violation)
 		d->sink.violation(d->sink.ctx, v);
@@ -733,6 +735,35 @@ static struct writer *writer_lookup(struct fdw_detector *d, const struct fdw_eve
 
 /* ---- event handlers ---- */
 
+/* INV-4, writer side: a DAX writer issued without holding the lock exclusive. */
+static void check_inv4_writer(struct fdw_detector *d, struct inode_state *in,
+			      const struct writer *w)
+{
+	struct fdw_violation v = { .inv = FDW_INV4 };
+
+	if (w->rec.w.lock_state != FDW_LOCK_NOT_HELD || !writer_is_dax(w))
+		return;
+	v.writer = &w->rec;
+	v.inode = w->rec.inode;
+	v.fault_ts = w->rec.issue_ts;
+	emit_violation(d, in, &v);
+}
+
+/* INV-4, fault side: a DAX fault that mapped without the lock read-held. */
+static void check_inv4_fault(struct fdw_detector *d, struct inode_state *in,
+			     const struct fdw_event *e)
+{
+	struct fdw_violation v = { .inv = FDW_INV4 };
+
+	if (!(e->fault.flags & FDW_FAULT_LOCK_NOT_HELD) || !(e->inode.flags & FDW_INODE_DAX))
+		return;
+	v.inode = e->inode;
+	v.fault_task = e->task;
+	v.fault = e->fault;
+	v.fault_ts = e->ts;
+	emit_violation(d, in, &v);
+}
+
 static void on_issue(struct fdw_detector *d, const struct fdw_event *e)
 {
 	struct inode_state *in = inode_get(d, &e->inode);
@@ -761,6 +792,7 @@ static void on_issue(struct fdw_detector *d, const struct fdw_event *e)
 	d->writers_seen++;
 	inode_sum(d, in)->writers++;
 	inflight_cap(d, in);
+	check_inv4_writer(d, in, w);
 }
 
 static void on_reply(struct fdw_detector *d, const struct fdw_event *e)
@@ -904,6 +936,7 @@ static void on_fault(struct fdw_detector *d, const struct fdw_event *e)
 	writers_hit_by(d, &in->done, e, &fs);
 	check_unknown_origin(d, e, &fs);
 	check_inv3(d, in, e, &fs);
+	check_inv4_fault(d, in, e);
 }
 
 static void process_event(struct fdw_detector *d, const struct fdw_event *e)

@@ -81,6 +81,11 @@
  * violation(). Losses: per reason, max(sum of fdw_detector_lost() calls and
  * LOST events, the kernel's FDW_CNT_LOST_* counter); lost is their sum.
  *
+ * INV-4: a DAX writer whose ISSUE says lock_state FDW_LOCK_NOT_HELD (the
+ * issuing task did not hold the fault lock exclusive), and a DAX fault flagged
+ * FDW_FAULT_LOCK_NOT_HELD (it mapped without the lock read-held) are
+ * violations (writer set, or fault set, respectively), one report each.
+ *
  * Verdict: exit code 1 if any violation, else 4 if inconclusive, else 0.
  */
 #ifndef FDW_DETECTOR_H
@@ -154,7 +159,7 @@ struct fdw_inode_summary {
 
 struct fdw_summary {
 	__u64 events, faults, faults_dax, writers, windows, window_hits, violations,
-		violations_inv1, violations_inv3;
+		violations_inv1, violations_inv3, violations_inv4;
 	__u64 lost;	  /* sum of all losses reported */
 	int inconclusive; /* losses or missing probes */
 	/* human one-liners; the last slot says how many more did not fit */

@@ -116,6 +116,8 @@ static struct json_object *writer_object(const char *type, const struct fdw_writ
 	ADD(o, "pg_lo", U64(w->w.pg_lo));
 	ADD(o, "pg_hi", w->w.pg_hi == FDW_PG_INF ? NULL : U64(w->w.pg_hi));
 	ADD(o, "unique", U64(w->w.unique));
+	ADD(o, "lock_state", STR(w->w.lock_state == FDW_LOCK_HELD_BY_ISSUER ? "held" :
+				 w->w.lock_state == FDW_LOCK_NOT_HELD ? "not_held" : "unknown"));
 	ADD(o, "issue_ns", U64(w->issue_ts));
 	ADD(o, "reply_ns", w->reply_ts ? U64(w->reply_ts) : NULL);
 	ADD(o, "done_ns", w->done_ts ? U64(w->done_ts) : NULL);
@@ -175,6 +177,7 @@ static void json_summary(const struct run_info *ri, const struct fdw_summary *s,
 	ADD(o, "violations", U64(s->violations));
 	ADD(o, "violations_inv1", U64(s->violations_inv1));
 	ADD(o, "violations_inv3", U64(s->violations_inv3));
+	ADD(o, "violations_inv4", U64(s->violations_inv4));
 	ADD(o, "max_window_ns", U64(s->max_window_ns));
 	ADD(o, "lost", U64(s->lost));
 	for (int i = 0; i < s->n_why; i++)

@@ -93,7 +93,14 @@ static void text_violation(void *ctx, const struct fdw_violation *v)
 		snprintf(wr + n, sizeof(wr) - n, " by %s/%u", v->writer->task.comm,
 			 v->writer->task.tid);
 	}
-	if (v->inv == FDW_INV3) {
+	if (v->inv == FDW_INV4 && v->writer) {
+		printf("VIOLATION INV-4 %s %s issued without holding the fault lock exclusive\n",
+		       in, wr);
+	} else if (v->inv == FDW_INV4) {
+		printf("VIOLATION INV-4 %s fault %s by %s/%u (%s) mapped without the fault lock "
+		       "read-held\n",
+		       in, fr, v->fault_task.comm, v->fault_task.tid, fault_src_name(v->fault.src));
+	} else if (v->inv == FDW_INV3) {
 		printf("VIOLATION %s %s: fault %s by %s/%u (%s) mapped at or past EOF %llu, "
 		       "%s after %s completed\n",
 		       fdw_inv_name(v->inv), in, fr, v->fault_task.comm, v->fault_task.tid,

@@ -152,6 +152,29 @@ static const struct probe_def probe_defs[FDW_PROBE_MAX] = {
 				HOOK("fuse_request_end_kprobe", "fuse_request_end") } },
 		},
 	},
+	[FDW_PROBE_LOCK_TIMING] = {
+		.name = "lock.timing",
+		.what = "hold and wait times of the fault lock (rwsem hooks by address)",
+		.variants = {
+			{ FDW_MODE_FENTRY, "fentry", {
+				HOOK("down_read_fentry", "down_read"),
+				HOOK("down_read_fexit", "down_read"),
+				HOOK("down_write_fentry", "down_write"),
+				HOOK("down_write_fexit", "down_write"),
+				HOOK("up_read_fentry", "up_read"),
+				HOOK("up_write_timing_fentry", "up_write") } },
+			{ FDW_MODE_KPROBE, "kprobe", {
+				HOOK("down_read_kprobe", "down_read"),
+				KRET("down_read_kretprobe", "down_read"),
+				HOOK("down_write_kprobe", "down_write"),
+				KRET("down_write_kretprobe", "down_write"),
+				HOOK("up_read_kprobe", "up_read"),
+				HOOK("up_write_timing_kprobe", "up_write") } },
+			{ FDW_MODE_TRACEPOINT, "tp_btf", {
+				HOOK("contention_begin_tp", "contention_begin"),
+				HOOK("contention_end_tp", "contention_end") } },
+		},
+	},
 };
 
 const struct probe_def *probe_def(enum fdw_probe_id id)

@@ -920,6 +920,51 @@ static void test_inv3_positive(void **state)
 	tctx_free(c);
 }
 
+/* ---- INV-4 ---- */
+
+static __u64 inv4_writer_count(int dax, __u32 lock_state)
+{
+	struct tctx *c = tctx_new(0);
+	struct fdw_event e = ev_truncate(ISSUE_TS, inode_id(9, 1, dax), 1, 1 << 20, 8192);
+	__u64 n;
+
+	e.writer.lock_state = lock_state;
+	feed(c, e);
+	feed(c, ev_done(ISSUE_TS + 100, inode_id(9, 1, dax), 1));
+	fdw_detector_finish(c->d);
+	n = summary(c)->violations_inv4;
+	tctx_free(c);
+	return n;
+}
+
+static __u64 inv4_fault_count(int dax, __u32 flags)
+{
+	struct tctx *c = tctx_new(0);
+	struct fdw_event e = ev_fault(ISSUE_TS, ISSUE_TS + 10, inode_id(9, 1, dax), 3, 4);
+	__u64 n;
+
+	e.fault.flags |= flags;
+	feed(c, e);
+	fdw_detector_finish(c->d);
+	n = summary(c)->violations_inv4;
+	tctx_free(c);
+	return n;
+}
+
+static void test_inv4(void **state)
+{
+	/* a DAX writer that issued without holding the lock exclusive */
+	assert_int_equal(inv4_writer_count(1, FDW_LOCK_NOT_HELD), 1);
+	assert_int_equal(inv4_writer_count(1, FDW_LOCK_HELD_BY_ISSUER), 0);
+	assert_int_equal(inv4_writer_count(1, FDW_LOCK_UNKNOWN), 0);
+	/* non-DAX FUSE takes no lock for truncate: not a violation */
+	assert_int_equal(inv4_writer_count(0, FDW_LOCK_NOT_HELD), 0);
+	/* a DAX fault that mapped without the lock read-held */
+	assert_int_equal(inv4_fault_count(1, FDW_FAULT_LOCK_NOT_HELD), 1);
+	assert_int_equal(inv4_fault_count(1, 0), 0);
+	assert_int_equal(inv4_fault_count(0, FDW_FAULT_LOCK_NOT_HELD), 0);
+}
+
 /* A truncate 1 MiB -> 8192 done at t + 100, then fault e: how many INV-3? */
 static size_t inv3_count(struct fdw_event e, int extra_writer, __s64 ret)
 {
@@ -1582,6 +1627,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_hit_counts),
 		cmocka_unit_test(test_inv3_positive),
 		cmocka_unit_test(test_inv3_negatives),
+		cmocka_unit_test(test_inv4),
 		cmocka_unit_test(test_lost_events),
 		cmocka_unit_test(test_missing_probe),
 		cmocka_unit_test(test_violation_beats_inconclusive),
