@@ -14,7 +14,7 @@ ARCH := x86
 CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wno-format-truncation -Werror
 CPPFLAGS += -Ibpf -Isrc -I$(BUILD) -DFDW_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS_CLI := -lbpf -lelf -lz -ljson-c
+LDLIBS_CLI := -lbpf -lelf -lz -ljson-c -lm
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null)
 FUSE_LIBS_STATIC := $(shell pkg-config --static --libs fuse3 2>/dev/null)
@@ -95,7 +95,7 @@ live-check: all
 vm-check: static
 	scripts/vm/run-matrix.sh $(KERNELS)
 
-check: all $(BUILD)/test_detector static
+check: all $(BUILD)/test_detector $(BUILD)/test_histogram $(BUILD)/om-driver static
 	tests/run-tests.sh all
 
 demo:
@@ -114,3 +114,5 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+include mk/locktime.mk

@@ -7,6 +7,8 @@ pkgs=(
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev pkg-config make gcc
 	# the test FUSE file system and the tests
 	fuse3 libfuse3-dev libcmocka-dev python3 util-linux
+	# promtool checks the OpenMetrics file and the dashboards (its server is not wanted)
+	prometheus
 	# the guest matrix (scripts/vm)
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd e2fsprogs xfsprogs
 	debian-archive-keyring gzip
@@ -29,3 +31,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# only promtool is used; a Prometheus server started by the package is stopped
+if printf '%s\n' "${missing[@]}" | grep -qx prometheus && command -v systemctl >/dev/null; then
+	systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi

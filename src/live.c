@@ -16,12 +16,19 @@
 #include "libbpf_log.h"
 #include "live.h"
 #include "output.h"
+#include "record.h"
+#include "histogram_report.h" /* lock timing (issue 4) */
 
 #define FDW_POLL_MS 20
 /* events still in the ring buffer are at most this old when tick() runs */
 #define FDW_TICK_LAG_NS 50000000ULL
 
 static volatile sig_atomic_t stop_requested;
+/* fsdaxwatch record: every input of the detector also goes to the trace (NULL: not recording) */
+static struct recorder *rec;
+static struct fsdaxwatch_bpf *rec_skel;
+/* lock timing (issue 4): interval reports and the metrics file (NULL: none) */
+static struct hist_report *lockrep;
 
 static void on_signal(int sig)
 {
@@ -47,8 +54,11 @@ static __u64 now_ns(void)
 
 static int on_event(void *ctx, void *data, size_t size)
 {
-	if (size >= sizeof(struct fdw_event))
+	if (size >= sizeof(struct fdw_event)) {
+		if (rec)
+			recorder_event(rec, data);
 		fdw_detector_feed(ctx, data);
+	}
 	return 0;
 }
 
@@ -67,6 +77,25 @@ static void counters_read(struct fsdaxwatch_bpf *skel, __u64 out[FDW_CNT_MAX])
 	free(vals);
 }
 
+/* The loop's tick; when recording, this pass's losses and the tick go to the trace too. */
+static void tick(struct fdw_detector *det)
+{
+	__u64 now = now_ns(), cnt[FDW_CNT_MAX];
+
+	if (rec) {
+		counters_read(rec_skel, cnt);
+		recorder_pass(rec, det, cnt, now - FDW_TICK_LAG_NS, now);
+	}
+	fdw_detector_tick(det, now - FDW_TICK_LAG_NS);
+}
+
+static void det_missing(struct fdw_detector *det, const char *why)
+{
+	if (rec)
+		recorder_missing(rec, why);
+	fdw_detector_missing(det, why);
+}
+
 /* Faults are counted per inode in the kernel, not streamed. */
 static void inode_faults_read(struct fsdaxwatch_bpf *skel, struct fdw_detector *det)
 {
@@ -79,6 +108,8 @@ static void inode_faults_read(struct fsdaxwatch_bpf *skel, struct fdw_detector *
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &st))
 			continue;
+		if (st.faults && rec)
+			recorder_inode_faults(rec, &st.id, st.faults, st.faults_dax);
 		if (st.faults)
 			fdw_detector_inode_faults(det, &st.id, st.faults, st.faults_dax);
 	}
@@ -101,7 +132,7 @@ static void need(struct fdw_detector *det, const struct probe_set *ps, enum fdw_
 		return;
 	snprintf(why, sizeof(why), "%s not checked: probe %s not attached (%s)", what,
 		 probe_name(p), probe_reason(&ps->probes[p]));
-	fdw_detector_missing(det, why);
+	det_missing(det, why);
 }
 
 /* A probe that the watched mounts need and that is missing makes the run inconclusive. */
@@ -133,13 +164,13 @@ static void counter_notes(struct fdw_detector *det, const __u64 *cnt)
 		snprintf(why, sizeof(why), "%llu FUSE writer request(s) could not be tied to an "
 			 "inode: their windows were not checked",
 			 (unsigned long long)cnt[FDW_CNT_ISSUE_NO_INODE]);
-		fdw_detector_missing(det, why);
+		det_missing(det, why);
 	}
 	if (cnt[FDW_CNT_STALE_WRITER]) {
 		snprintf(why, sizeof(why), "the end of %llu writer(s) was missed (kretprobe "
 			 "maxactive?): their windows were closed late",
 			 (unsigned long long)cnt[FDW_CNT_STALE_WRITER]);
-		fdw_detector_missing(det, why);
+		det_missing(det, why);
 	}
 }
 
@@ -166,9 +197,12 @@ static int watch_loop(struct ring_buffer *rb, struct fdw_detector *det, double d
 		err = ring_buffer__poll(rb, FDW_POLL_MS);
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
-		fdw_detector_tick(det, now_ns() - FDW_TICK_LAG_NS);
+		tick(det);
 		if (err < 0 && err != -EINTR)
 			return err;
+		/* lock timing (issue 4): interval reports; false after --count intervals */
+		if (!hist_report_tick(lockrep, now_ns()))
+			break;
 		if (deadline && now_ns() >= deadline)
 			break;
 	}
@@ -187,7 +221,8 @@ struct live_ctx {
 
 static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *msg, int len)
 {
-	struct probe_config cfg = { .mode = o->mode, .tgid = o->pid, .comm = o->comm };
+	struct probe_config cfg = { .mode = o->mode, .tgid = o->pid, .comm = o->comm,
+				    .record_all_faults = o->cmd == FDW_CMD_RECORD };
 	int err;
 
 	err = environment_check(o, msg, len);
@@ -235,6 +270,9 @@ int live_run(const struct fdw_options *o)
 	__u64 t_start;
 
 	libbpf_log_init(o->verbose > 1);
+	/* lock timing (issue 4): --format openmetrics prints only the metrics */
+	if (o->format == FDW_FORMAT_OPENMETRICS)
+		out = &output_quiet;
 	lc.ri.opts = o;
 	lc.ri.ki = &lc.ki;
 	lc.ri.ps = &lc.ps;
@@ -252,22 +290,48 @@ int live_run(const struct fdw_options *o)
 		live_teardown(&lc);
 		return code;
 	}
+	/* lock timing (issue 4): a bad --metrics-file fails here, before the start */
+	lockrep = hist_report_new(&lc.ri, lc.ps.skel, lc.det, msg, sizeof(msg));
+	if (!lockrep) {
+		fprintf(stderr, "fsdaxwatch: %s\n", msg);
+		live_teardown(&lc);
+		return FDW_EXIT_ENV;
+	}
+	if (o->cmd == FDW_CMD_RECORD) {
+		rec = recorder_open(o, msg, sizeof(msg));
+		if (!rec) {
+			fprintf(stderr, "fsdaxwatch: %s\n", msg);
+			live_teardown(&lc);
+			return FDW_EXIT_ENV;
+		}
+		rec_skel = lc.ps.skel;
+	}
 	lc.ri.t0 = t_start = now_ns();
+	if (rec)
+		recorder_header(rec, &lc.ri);
 	out->start(&lc.ri);
 	if (o->ready_file && ready_file_create(o->ready_file))
 		fprintf(stderr, "fsdaxwatch: cannot create %s: %s\n", o->ready_file,
 			strerror(errno));
 	if (watch_loop(lc.rb, lc.det, o->duration))
-		fdw_detector_missing(lc.det, "reading the ring buffer failed");
+		det_missing(lc.det, "reading the ring buffer failed");
 	lc.ri.elapsed = (now_ns() - t_start) / 1e9;
 	counters_read(lc.ps.skel, lc.ri.counters);
 	inode_faults_read(lc.ps.skel, lc.det);
+	if (rec)
+		recorder_counters(rec, lc.ri.counters);
 	fdw_detector_kernel_counters(lc.det, lc.ri.counters);
 	missing_probes(lc.det, &lc.ps, &lc.scope);
 	counter_notes(lc.det, lc.ri.counters);
 	fdw_detector_finish(lc.det);
 	code = fdw_detector_exit_code(lc.det);
+	/* lock timing (issue 4): the whole run and the last metrics file, before the summary */
+	hist_report_finish(lockrep, fdw_detector_summary(lc.det), code);
+	lockrep = NULL;
 	out->summary(&lc.ri, fdw_detector_summary(lc.det), code);
+	if (rec && recorder_close(rec, lc.ri.elapsed))
+		code = FDW_EXIT_ENV;
+	rec = NULL;
 	live_teardown(&lc);
 	return code;
 }

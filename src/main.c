@@ -2,6 +2,7 @@
 /* fsdaxwatch: entry point. */
 #include "live.h"
 #include "options.h"
+#include "report.h"
 
 int main(int argc, char **argv)
 {
@@ -12,5 +13,7 @@ int main(int argc, char **argv)
 		return code;
 	if (o.cmd == FDW_CMD_DOCTOR)
 		return doctor_run(&o);
+	if (o.cmd == FDW_CMD_REPORT)
+		return report_run(&o);
 	return live_run(&o);
 }

@@ -13,6 +13,8 @@
 static const char usage_text[] =
 	"Usage: fsdaxwatch [OPTIONS] [DURATION]\n"
 	"       fsdaxwatch doctor [--json] [--btf PATH]\n"
+	"       fsdaxwatch record -o FILE [OPTIONS] [DURATION]\n"
+	"       fsdaxwatch report FILE [--json] [--strict] [--perfetto OUT.json] [-v]\n"
 	"\n"
 	"Watch how the kernel serializes page faults on FUSE/virtiofs and DAX files\n"
 	"against truncate and punch hole, and flag faults on a range after its\n"
@@ -28,6 +30,14 @@ static const char usage_text[] =
 	"      --ready-file PATH create PATH once every probe is attached\n"
 	"      --btf PATH        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 	"  -v, --verbose         print every writer, and libbpf's messages\n"
+	"  -o, --output FILE     record: also write every event to this trace file\n"
+	"      --perfetto OUT    report: write the timeline to OUT (Chrome trace JSON)\n"
+	"      --interval SEC    lock timing: a report every SEC seconds (and at the end)\n"
+	"      --count N         stop after N intervals\n"
+	"      --format FMT      text (default), json (as --json) or openmetrics (stdout:\n"
+	"                        the metrics only)\n"
+	"      --metrics-file P  write the metrics (OpenMetrics/Prometheus text) to P,\n"
+	"                        replaced atomically at each interval and at the end\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         version of fsdaxwatch and of libbpf\n"
 	"\n"
@@ -37,9 +47,13 @@ static const char usage_text[] =
 	"  fsdaxwatch 10                     watch every FUSE and DAX mount for 10 s\n"
 	"  fsdaxwatch -m /mnt/virtiofs -j    JSON Lines for one mount, until Ctrl-C\n"
 	"  fsdaxwatch --attach kprobe -p 42  force kprobes, one process\n"
-	"  fsdaxwatch doctor                 what can be attached on this kernel\n";
+	"  fsdaxwatch doctor                 what can be attached on this kernel\n"
+	"  fsdaxwatch record -o t.fdw 10     watch 10 s and keep every event in t.fdw\n"
+	"  fsdaxwatch report t.fdw --json    the verdict on a recording, as JSON Lines\n";
 
-enum { OPT_READY = 256, OPT_BTF };
+enum { OPT_READY = 256, OPT_BTF, OPT_PERFETTO };
+/* lock timing reports (issue 4) */
+enum { OPT_INTERVAL = 300, OPT_COUNT, OPT_FORMAT, OPT_METRICS_FILE };
 
 static const struct option long_opts[] = {
 	{ "attach", required_argument, NULL, 'a' },
@@ -54,6 +68,12 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -133,6 +153,40 @@ static int parse_one(int c, struct fdw_options *o)
 	case 'v':
 		o->verbose++;
 		return -1;
+	case 'o':
+		o->output = optarg;
+		return -1;
+	case OPT_PERFETTO:
+		o->perfetto = optarg;
+		return -1;
+	/* lock timing reports (issue 4) */
+	case OPT_INTERVAL:
+		if (parse_duration(optarg, &o->interval) || o->interval < 0.1)
+			return usage_error("--interval takes seconds, at least 0.1, not '%s'",
+					   optarg);
+		return -1;
+	case OPT_COUNT:
+		if (parse_u64(optarg, 1000000000, &o->count))
+			return usage_error("--count takes a positive number of intervals, not '%s'",
+					   optarg);
+		return -1;
+	case OPT_FORMAT:
+		if (!strcmp(optarg, "text"))
+			o->format = FDW_FORMAT_TEXT;
+		else if (!strcmp(optarg, "json"))
+			o->format = FDW_FORMAT_JSON;
+		else if (!strcmp(optarg, "openmetrics"))
+			o->format = FDW_FORMAT_OPENMETRICS;
+		else
+			return usage_error("--format takes text, json or openmetrics, not '%s'",
+					   optarg);
+		o->json = o->format == FDW_FORMAT_JSON;
+		return -1;
+	case OPT_METRICS_FILE:
+		if (!*optarg)
+			return usage_error("--metrics-file takes a file name%s", "");
+		o->metrics_file = optarg;
+		return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		return FDW_EXIT_CLEAN;
@@ -145,19 +199,69 @@ static int parse_one(int c, struct fdw_options *o)
 	}
 }
 
+/* lock timing reports (issue 4): for watching (and record) only */
+static int locktime_options_check(struct fdw_options *o)
+{
+	bool watching = o->cmd == FDW_CMD_WATCH || o->cmd == FDW_CMD_RECORD;
+
+	if (!watching && (o->interval || o->count || o->metrics_file ||
+			  o->format == FDW_FORMAT_OPENMETRICS))
+		return usage_error("%s are only for watching (and record)",
+				   "--interval, --count, --metrics-file and --format openmetrics");
+	if (o->count && !o->interval)
+		return usage_error("%s", "--count needs --interval");
+	if (o->format == FDW_FORMAT_OPENMETRICS && o->json)
+		return usage_error("%s", "--format openmetrics and --json exclude each other");
+	if (o->json)
+		o->format = FDW_FORMAT_JSON;
+	return -1;
+}
+
+/* record and report: their own options, and report's FILE */
+static int trace_options_check(int argc, char **argv, struct fdw_options *o)
+{
+	if (o->output && o->cmd != FDW_CMD_RECORD)
+		return usage_error("%s is only for fsdaxwatch record", "-o/--output");
+	if (o->perfetto && o->cmd != FDW_CMD_REPORT)
+		return usage_error("%s is only for fsdaxwatch report", "--perfetto");
+	if (o->cmd == FDW_CMD_RECORD && !o->output)
+		return usage_error("%s", "record needs -o FILE, the trace file to write");
+	if (o->cmd != FDW_CMD_REPORT)
+		return -1;
+	if (o->path || o->ino || o->pid || o->comm || o->ready_file || o->btf ||
+	    o->mode != FDW_MODE_AUTO)
+		return usage_error("%s", "report takes only --json, --strict, --perfetto and -v");
+	if (optind >= argc)
+		return usage_error("%s", "report needs the trace FILE to read");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	o->trace = argv[optind];
+	return -1;
+}
+
 int options_parse(int argc, char **argv, struct fdw_options *o)
 {
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->mode = FDW_MODE_AUTO;
-	if (argc > 1 && !strcmp(argv[1], "doctor")) {
+	o->argc = argc;
+	o->argv = argv;
+	if (argc > 1 && !strcmp(argv[1], "doctor"))
 		o->cmd = FDW_CMD_DOCTOR;
+	else if (argc > 1 && !strcmp(argv[1], "record"))
+		o->cmd = FDW_CMD_RECORD;
+	else if (argc > 1 && !strcmp(argv[1], "report"))
+		o->cmd = FDW_CMD_REPORT;
+	if (o->cmd != FDW_CMD_WATCH) {
 		argv++;
 		argc--;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+a:m:i:p:c:sjvhV", long_opts, NULL)) != -1) {
+	/* report FILE --json: options may follow FILE (argv permuted, no '+') */
+	while ((c = getopt_long(argc, argv,
+				o->cmd == FDW_CMD_REPORT ? "a:m:i:p:c:sjvhVo:" : "+a:m:i:p:c:sjvhVo:",
+				long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 256)
 				return usage_error("option '-%c' is unknown or needs an argument",
@@ -171,6 +275,14 @@ int options_parse(int argc, char **argv, struct fdw_options *o)
 	}
 	if (optind < argc && o->cmd == FDW_CMD_DOCTOR)
 		return usage_error("doctor takes no argument, got '%s'", argv[optind]);
+	ret = trace_options_check(argc, argv, o);
+	if (ret >= 0)
+		return ret;
+	ret = locktime_options_check(o);
+	if (ret >= 0)
+		return ret;
+	if (o->cmd == FDW_CMD_REPORT)
+		return -1;
 	if (optind < argc && parse_duration(argv[optind], &o->duration))
 		return usage_error("DURATION must be a positive number of seconds, not '%s'",
 				   argv[optind]);

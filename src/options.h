@@ -16,9 +16,18 @@ enum fdw_exit {
 	FDW_EXIT_INCONCLUSIVE = 4,
 };
 
+/* --format (lock timing, issue 4) */
+enum fdw_format {
+	FDW_FORMAT_TEXT = 0,
+	FDW_FORMAT_JSON,	/* the same as --json */
+	FDW_FORMAT_OPENMETRICS, /* stdout: only the metrics, at each interval and at the end */
+};
+
 enum fdw_command {
 	FDW_CMD_WATCH = 0,
 	FDW_CMD_DOCTOR,
+	FDW_CMD_RECORD, /* a watch that also writes a trace file */
+	FDW_CMD_REPORT, /* the detector on a trace file */
 };
 
 struct fdw_options {
@@ -34,6 +43,17 @@ struct fdw_options {
 	const char *ready_file;
 	const char *btf;
 	double duration; /* seconds, 0: until SIGINT/SIGTERM */
+	/* record and report (trace files) */
+	const char *output;   /* record -o: the trace file written */
+	const char *trace;    /* report FILE: the trace file read */
+	const char *perfetto; /* report --perfetto: the timeline written */
+	int argc;	      /* the command line, as recorded in a trace */
+	char **argv;
+	/* lock timing reports (issue 4) */
+	enum fdw_format format;	  /* --format; json also sets json */
+	double interval;	  /* --interval seconds, 0: a report at the end only */
+	unsigned long long count; /* --count: stop after this many intervals, 0: no limit */
+	const char *metrics_file; /* --metrics-file: OpenMetrics text, replaced atomically */
 };
 
 /*

@@ -74,7 +74,7 @@ static void text_start(const struct run_info *ri)
 		}
 	}
 	fflush(stdout);
-	if (!ri->opts->duration)
+	if (!ri->opts->duration && ri->opts->cmd != FDW_CMD_REPORT)
 		fprintf(stderr, "Tracing... Hit Ctrl-C to end.\n");
 }
 

@@ -2,7 +2,7 @@
 # Runs the test suites and prints one closing line "N passed, N failed, N skipped".
 # A suite script exits 0 (pass), 77 (skip: it printed why) or anything else (fail);
 # suites that count their own cases print "N passed, N failed" themselves.
-# Usage: tests/run-tests.sh all|unit|cli|live|vm
+# Usage: tests/run-tests.sh all|unit|cli|live|locktime|vm
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -55,11 +55,18 @@ if [ "$(id -u)" -eq 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
 fi
 
 case $what in
-unit | all) run_suite unit ./build/test_detector ;;&
+unit | all)
+	run_suite unit ./build/test_detector
+	run_suite unit-hist ./build/test_histogram
+	;;&
 cli | all) run_suite cli tests/cli/test_cli.sh ;;&
 live | all)
 	run_suite fuse-selftest tests/fuse/selftest.sh
 	run_suite live tests/live/test_live.sh
+	;;&
+locktime | all)
+	run_suite locktime tests/locktime/test_openmetrics.sh
+	run_suite locktime-live tests/locktime/test_live_locktime.sh
 	;;&
 vm | all) run_suite vm scripts/vm/run-matrix.sh ${KERNELS:-} ;;
 esac

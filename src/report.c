@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `fsdaxwatch report FILE`: the file is checked whole first (a corrupt one
+ * gives one line and exit 3, nothing else), then replayed into the same
+ * detector and printed by the same text or JSON output as the live run, its
+ * start record rebuilt from the trace header.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "output.h"
+#include "perfetto.h"
+#include "report.h"
+#include "trace_replay.h"
+
+/* What the live run's output needs, rebuilt from the header. */
+struct report_ctx {
+	struct fdw_options opts;
+	struct kernel_info ki;
+	struct watch_scope scope;
+	struct probe_set ps;
+	struct run_info ri;
+	const struct output_ops *out;
+	struct perfetto *pf;
+	struct replay_result res;  /* the check: header, counters, times */
+	struct replay_result res2; /* the replay */
+};
+
+static void rep_violation(void *ctx, const struct fdw_violation *v)
+{
+	struct report_ctx *rc = ctx;
+
+	rc->out->violation(&rc->ri, v);
+	if (rc->pf)
+		perfetto_violation(rc->pf, v);
+}
+
+static void rep_window(void *ctx, const struct fdw_writer_rec *w)
+{
+	struct report_ctx *rc = ctx;
+
+	rc->out->window(&rc->ri, w);
+}
+
+static void rep_writer_done(void *ctx, const struct fdw_writer_rec *w)
+{
+	struct report_ctx *rc = ctx;
+
+	rc->out->writer_done(&rc->ri, w);
+	if (rc->pf)
+		perfetto_writer(rc->pf, w);
+}
+
+static void rep_event(void *ctx, const struct fdw_event *e)
+{
+	struct report_ctx *rc = ctx;
+
+	perfetto_event(rc->pf, e);
+}
+
+static void probes_rebuild(struct report_ctx *rc)
+{
+	const struct trace_meta *m = &rc->res.meta;
+
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		struct probe_state *st = &rc->ps.probes[p];
+		const struct trace_probe *tp = NULL;
+		enum fdw_mode mode;
+
+		st->mode = FDW_MODE_MAX;
+		st->label = "";
+		for (int i = 0; i < m->n_probes && !tp; i++)
+			if (!strcmp(m->probes[i].name, probe_name(p)))
+				tp = &m->probes[i];
+		if (!tp)
+			continue;
+		if (tp->mode[0] && !fdw_mode_parse(tp->mode, &mode) && mode < FDW_MODE_MAX) {
+			st->mode = mode;
+			st->label = tp->label;
+			snprintf(st->targets, sizeof(st->targets), "%s", tp->targets);
+		}
+		for (int v = 0; v < tp->n_variants; v++) {
+			const struct trace_variant *va = &tp->variants[v];
+
+			if (fdw_mode_parse(va->mode, &mode) || mode >= FDW_MODE_MAX)
+				continue;
+			st->by_mode[mode].offered = va->offered;
+			snprintf(st->by_mode[mode].reason, FDW_REASON_LEN, "%s", va->reason);
+		}
+	}
+}
+
+static void run_rebuild(struct report_ctx *rc, const struct fdw_options *o)
+{
+	const struct trace_meta *m = &rc->res.meta;
+	const struct replay_result *res = &rc->res;
+
+	rc->opts = *o;
+	if (fdw_mode_parse(m->attach, &rc->opts.mode))
+		rc->opts.mode = FDW_MODE_AUTO;
+	rc->opts.strict = o->strict || (m->flags & FDW_TRACE_F_STRICT);
+	snprintf(rc->ki.release, sizeof(rc->ki.release), "%s", m->kernel);
+	snprintf(rc->scope.what, sizeof(rc->scope.what), "%s", m->watching);
+	probes_rebuild(rc);
+	rc->ri.opts = &rc->opts;
+	rc->ri.ki = &rc->ki;
+	rc->ri.ps = &rc->ps;
+	rc->ri.scope = &rc->scope;
+	rc->ri.t0 = m->t0_ns;
+	memcpy(rc->ri.counters, res->counters, sizeof(rc->ri.counters));
+	if (res->have_elapsed && isfinite(res->elapsed) && res->elapsed >= 0)
+		rc->ri.elapsed = res->elapsed;
+	else if (res->max_ts > m->t0_ns)
+		rc->ri.elapsed = (res->max_ts - m->t0_ns) / 1e9;
+}
+
+static int unreadable(const char *path, const char *msg)
+{
+	fprintf(stderr, "fsdaxwatch: %s: %s\n", path, msg);
+	return FDW_EXIT_ENV;
+}
+
+static int replay(struct report_ctx *rc, const struct fdw_options *o, FILE *f)
+{
+	struct fdw_sink sink = { rep_violation, rep_window, rep_writer_done, rc };
+	struct fdw_detector_opts dopts = { .strict = rc->opts.strict };
+	struct fdw_detector *det = fdw_detector_new(&dopts, &sink);
+	char msg[512];
+	int code;
+
+	if (!det)
+		return unreadable(o->trace, "out of memory");
+	rc->out->start(&rc->ri);
+	if (trace_replay(f, det, rc->pf ? rep_event : NULL, rc, &rc->res2, msg, sizeof(msg))) {
+		/* the file changed since it was checked */
+		fdw_detector_free(det);
+		return unreadable(o->trace, msg);
+	}
+	if (rc->res2.tail || !rc->res2.trailer)
+		fprintf(stderr, "fsdaxwatch: %s: trace ends early: %llu bytes after the last "
+			"complete block\n", o->trace, (unsigned long long)rc->res2.tail);
+	fdw_detector_finish(det);
+	code = fdw_detector_exit_code(det);
+	rc->out->summary(&rc->ri, fdw_detector_summary(det), code);
+	fdw_detector_free(det);
+	return code;
+}
+
+int report_run(const struct fdw_options *o)
+{
+	struct report_ctx *rc = calloc(1, sizeof(*rc));
+	char msg[512];
+	struct stat sb;
+	FILE *f;
+	int code, err;
+
+	if (!rc)
+		return unreadable(o->trace, "out of memory");
+	rc->out = o->json ? &output_json : &output_text;
+	f = fopen(o->trace, "re");
+	if (!f || fstat(fileno(f), &sb)) {
+		code = unreadable(o->trace, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		code = unreadable(o->trace, "not a regular file");
+		goto out;
+	}
+	if (trace_replay(f, NULL, NULL, NULL, &rc->res, msg, sizeof(msg))) {
+		code = unreadable(o->trace, msg);
+		goto out;
+	}
+	run_rebuild(rc, o);
+	if (o->perfetto) {
+		__u64 base = rc->res.meta.t0_ns;
+
+		if (rc->res.min_ts && rc->res.min_ts < base)
+			base = rc->res.min_ts;
+		rc->pf = perfetto_open(o->perfetto, &rc->res.meta, base, msg, sizeof(msg));
+		if (!rc->pf) {
+			code = unreadable(o->perfetto, msg);
+			goto out;
+		}
+	}
+	code = replay(rc, o, f);
+	if (rc->pf) {
+		err = perfetto_close(rc->pf);
+		if (err)
+			code = unreadable(o->perfetto, strerror(-err));
+	}
+out:
+	if (f)
+		fclose(f);
+	free(rc);
+	return code;
+}

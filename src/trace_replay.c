@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Replaying a trace file into a detector. */
+#include <string.h>
+
+#include "names.h"
+#include "trace_reader.h"
+#include "trace_replay.h"
+
+static void events_feed(const struct trace_block *b, struct fdw_detector *d, replay_event_fn fn,
+			void *ctx, struct replay_result *res)
+{
+	for (__u32 i = 0; i < b->count; i++) {
+		const struct fdw_event *e = trace_block_record(b, i);
+
+		if (e->type == FDW_TRACE_REC_TICK) {
+			res->ticks++;
+			if (d)
+				fdw_detector_tick(d, e->ts);
+			continue;
+		}
+		res->events++;
+		if (!res->min_ts || e->ts < res->min_ts)
+			res->min_ts = e->ts;
+		if (e->ts > res->max_ts)
+			res->max_ts = e->ts;
+		if (fn)
+			fn(ctx, e);
+		if (d)
+			fdw_detector_feed(d, e);
+	}
+}
+
+/* u64 value, u8 name length, name; checked by the reader */
+static void counters_parse(const struct trace_entry *e, __u64 cnt[FDW_CNT_MAX])
+{
+	__u32 pos = 0;
+
+	memset(cnt, 0, FDW_CNT_MAX * sizeof(*cnt));
+	while (pos + 9 <= e->len) {
+		const unsigned char *name = e->data + pos + 9;
+		__u8 l = e->data[pos + 8];
+
+		for (int i = 0; i < FDW_CNT_MAX; i++) {
+			const char *n = counter_name(i);
+
+			if (strlen(n) == l && !memcmp(n, name, l)) {
+				memcpy(&cnt[i], e->data + pos, 8);
+				break;
+			}
+		}
+		pos += 9 + l;
+	}
+}
+
+static void trailer_feed(const struct trace_block *b, struct fdw_detector *d,
+			 struct replay_result *res)
+{
+	struct trace_entry e;
+	size_t pos = 0;
+
+	while (trace_entry_next(b, &pos, &e)) {
+		switch (e.kind) {
+		case FDW_TRACE_ENT_INODE_FAULTS: {
+			struct fdw_inode_id id;
+			__u64 n[2];
+
+			memcpy(&id, e.data, sizeof(id));
+			memcpy(n, e.data + sizeof(id), sizeof(n));
+			if (d)
+				fdw_detector_inode_faults(d, &id, n[0], n[1]);
+			break;
+		}
+		case FDW_TRACE_ENT_COUNTERS:
+			counters_parse(&e, res->counters);
+			res->have_counters = true;
+			if (d)
+				fdw_detector_kernel_counters(d, res->counters);
+			break;
+		case FDW_TRACE_ENT_MISSING: {
+			char why[FDW_TRACE_FIELD_MAX + 1];
+
+			memcpy(why, e.data, e.len);
+			why[e.len] = 0;
+			if (d)
+				fdw_detector_missing(d, why);
+			break;
+		}
+		case FDW_TRACE_ENT_ELAPSED:
+			memcpy(&res->elapsed, e.data, 8);
+			res->have_elapsed = true;
+			break;
+		default: /* a later addition: skipped */
+			break;
+		}
+	}
+}
+
+int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
+		 struct replay_result *res, char *msg, size_t len)
+{
+	struct trace_reader *r;
+	struct trace_block b;
+	int n, err = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (fseek(f, 0, SEEK_SET)) {
+		snprintf(msg, len, "cannot read: %m");
+		return -1;
+	}
+	r = trace_reader_open(f, msg, len);
+	if (!r)
+		return -1;
+	res->meta = *trace_reader_meta(r);
+	while ((n = trace_reader_next(r, &b, msg, len)) > 0) {
+		res->blocks++;
+		if (b.kind == FDW_TRACE_BLOCK_EVENTS)
+			events_feed(&b, d, fn, ctx, res);
+		else
+			trailer_feed(&b, d, res);
+	}
+	if (n < 0)
+		err = -1;
+	else if (ferror(f)) {
+		snprintf(msg, len, "read error: %m");
+		err = -1;
+	}
+	res->bytes = trace_reader_offset(r);
+	res->tail = trace_reader_tail(r);
+	res->trailer = trace_reader_trailer(r);
+	if (!err && d && (res->tail || !res->trailer)) {
+		char why[FDW_DET_WHY_LEN];
+
+		snprintf(why, sizeof(why), "trace ends early: %llu bytes after the last complete "
+			 "block (no trailer: kernel counters and fault counts missing)",
+			 (unsigned long long)res->tail);
+		fdw_detector_missing(d, why);
+	}
+	trace_reader_free(r);
+	return err;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Replaying a trace file into a detector: every recorded call (feed, tick,
+ * and the trailer's inode fault counts, kernel counters and notes) in the
+ * order the live run made it. Plain C and zlib, no libbpf.
+ */
+#ifndef FDW_TRACE_REPLAY_H
+#define FDW_TRACE_REPLAY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "detector.h"
+#include "trace_format.h"
+
+struct replay_result {
+	struct trace_meta meta;
+	__u64 events, ticks, blocks, bytes;
+	__u64 min_ts, max_ts;	      /* over the events, 0 if none */
+	__u64 counters[FDW_CNT_MAX]; /* the last COUNTERS entry */
+	double elapsed;		      /* seconds watched */
+	bool have_counters, have_elapsed;
+	bool trailer;
+	__u64 tail; /* bytes after the last complete block */
+};
+
+/* Called with each event (not ticks) just before the detector gets it. */
+typedef void (*replay_event_fn)(void *ctx, const struct fdw_event *e);
+
+/*
+ * Reads f from its start. With d NULL only checks the file. Else feeds d
+ * (without finishing it); a file cut short adds the note "trace ends early:
+ * ...". 0, or -1 with msg (nothing is fed once a check failed only when the
+ * file was checked first).
+ */
+int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
+		 struct replay_result *res, char *msg, size_t len);
+
+#endif /* FDW_TRACE_REPLAY_H */
