@@ -116,3 +116,4 @@ clean:
 	rm -rf $(BUILD)
 
 include mk/locktime.mk
+include mk/install.mk

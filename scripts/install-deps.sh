@@ -9,6 +9,8 @@ pkgs=(
 	fuse3 libfuse3-dev libcmocka-dev python3 util-linux
 	# promtool checks the OpenMetrics file and the dashboards (its server is not wanted)
 	prometheus
+	# packaging: the man page check, the .deb build
+	man-db groff-base dpkg-dev debhelper git lintian
 	# the guest matrix (scripts/vm)
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd e2fsprogs xfsprogs
 	debian-archive-keyring gzip

@@ -2,7 +2,7 @@
 # Runs the test suites and prints one closing line "N passed, N failed, N skipped".
 # A suite script exits 0 (pass), 77 (skip: it printed why) or anything else (fail);
 # suites that count their own cases print "N passed, N failed" themselves.
-# Usage: tests/run-tests.sh all|unit|cli|live|locktime|vm
+# Usage: tests/run-tests.sh all|unit|cli|live|locktime|pkg|vm
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -67,6 +67,12 @@ live | all)
 locktime | all)
 	run_suite locktime tests/locktime/test_openmetrics.sh
 	run_suite locktime-live tests/locktime/test_live_locktime.sh
+	;;&
+pkg | all)
+	run_suite manpage tests/pkg/test_manpage.sh
+	run_suite completion tests/pkg/test_completion.sh
+	run_suite install tests/pkg/test_install.sh
+	run_suite deb tests/pkg/test_deb.sh
 	;;&
 vm | all) run_suite vm scripts/vm/run-matrix.sh ${KERNELS:-} ;;
 esac
