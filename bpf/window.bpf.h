@@ -375,7 +375,12 @@ static __always_inline void writer_reply(__u64 req_key, __s32 error)
 	if (!st)
 		return;
 	s = slot_find(st, id);
-	if (!s)
+	/*
+	 * The fuse_args of a request live on the caller's stack, so a later
+	 * request from the same frame has the same key: an entry left by a
+	 * request whose end was not seen must not give a closed writer a reply.
+	 */
+	if (!s || s->done_ts || s->reply_ts)
 		return;
 	now = bpf_ktime_get_ns();
 	s->reply_ts = now;

@@ -1,0 +1,833 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge the guest matrix on the host.
+
+usage: check.py RESULTS_DIR [--json OUT.json] [--quiet]
+
+RESULTS_DIR/<kernel alias>/ holds kernel.env and one directory per boot
+(dax, fuse) as written by boot.sh: boot.env, serial.txt, out/<scenario>/...
+A kernel that could not be fetched has RESULTS_DIR/<alias>/skip (the reason).
+
+Prints one table row per kernel x scenario x attach mode (plus one row per
+boot), then `N passed, N failed, N skipped`; exits 1 if anything failed.
+
+What is checked (see the constants below for the tolerances):
+  boot      QEMU exited through isa-debug-exit with guest code 0, `@@ SCEN-END`
+            seen, no Oops/panic/BUG (boot.sh wrote boot.env).
+  doctor    `fsdaxwatch doctor --json` parsed; lists the attach modes offered.
+  ext4dax,  DAX really on (mount rc 0 and dax=always); fsdaxwatch ready before
+  xfsdax    the workload; exit code 0 and verdict clean; no lost events; zero
+            violations; fault count agrees with the kernel's own count; the
+            kernel's count agrees with the workload's touches; every writer
+            the workload logged is reported with its range.
+  virtiofs, writers reach the host with the right FUSE opcode (SETATTR 4,
+  fuse      FALLOCATE 43) and the logged sizes/ranges; page-cache faults seen;
+            unserialized windows reported (required for fuse, whose server
+            holds every writer 20 ms; only reported for virtiofs).
+  fusedax   the FUSE DAX probes attach in every mode that doctor offers for
+            them; they cannot fire (no virtio-fs DAX window in QEMU 7.2): the
+            row says so, and says so differently if `mount -o dax` succeeded.
+"""
+import json
+import math
+import os
+import sys
+
+PAGE = 4096
+PMD_PAGES = 512  # one PMD fault maps 2 MiB = 512 pages on x86-64
+
+# fsdaxwatch's DAX fault count F vs the kernel's count K (every
+# fs_dax:dax_pte_fault_done + dax_pmd_fault_done event during the run, counted
+# by ftrace in the guest, independent of BPF). Both count the same fault
+# handler invocations on the same file, and the workload runs entirely inside
+# the window in which both are counting, so they should agree; a few events of
+# slack cover probe points that see a fault the tracepoint does not (kprobe on
+# dax_iomap_fault saw 514 vs 512 in the recipe), plus 2 % for anything
+# proportional (e.g. a PMD fallback counted once by one hook and twice by the
+# other).
+FAULT_ABS_SLACK = 16
+FAULT_REL_SLACK = 0.02
+
+# The kernel's count K vs the workload's touches T (workload_summary.touches).
+# The fault thread does MADV_DONTNEED on the whole mapping before every pass,
+# so every touched page needs a fault in that pass; a PTE fault maps 1 page, a
+# PMD fault 512. Pages mapped M = (PTE faults not ending in SIGBUS) + 512 x
+# (PMD faults that mapped). Lower bound: M >= 99 % of T (every touch was
+# covered; 1 % for a fault whose mapping a racing punch hole / truncate zapped
+# and the retry that followed). Upper bound: M <= T + 512 x PMD mappings + 2 %
+# (a PMD maps pages the pass never reaches after a SIGBUS, and a PMD range
+# partly zapped by a punch refaults as PTEs). The SIGBUS counts must match
+# exactly: each SIGBUS the workload caught is one fault that returned SIGBUS.
+TOUCH_LO = 0.99
+TOUCH_HI_REL = 0.02
+SIGBUS_SLACK = 0
+
+FUSE_OPCODE = {"truncate": 4, "open_trunc": 14, "punch_hole": 43, "zero_range": 43}
+# fsdaxwatch prints opcodes by name; either form is accepted.
+OPCODE_NAMES = {4: "SETATTR", 14: "OPEN", 43: "FALLOCATE", 49: "REMOVEMAPPING"}
+NO_OPCODE = (0, None, "none", "")
+WL_OPS = {"truncate", "open_trunc", "punch_hole", "zero_range"}
+FUSE_DAX_HINTS = ("fuse_dax", "dmap")
+
+ROW_FIELDS = ("kernel", "boot", "scen", "mode", "status", "faults", "writers",
+              "viol", "windows", "secs", "note")
+
+
+class Row(dict):
+    def __init__(self, **kw):
+        super().__init__({k: "" for k in ROW_FIELDS})
+        self.update(kw)
+        self.notes = []
+
+    def fail(self, msg):
+        self["status"] = "FAIL"
+        self.notes.append(msg)
+
+    def skip(self, msg):
+        if self["status"] != "FAIL":
+            self["status"] = "SKIP"
+        self.notes.append(msg)
+
+    def note(self, msg):
+        self.notes.append(msg)
+
+    def done(self):
+        if not self["status"]:
+            self["status"] = "PASS"
+        self["note"] = "; ".join(self.notes)
+        return self
+
+
+# ---- readers -------------------------------------------------------------
+
+def read_env(path):
+    """key=value lines (boot.env, status.txt, meta.txt, ktrace.txt)."""
+    d = {}
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    d[k.strip()] = v.strip().strip("'")
+    except FileNotFoundError:
+        pass
+    return d
+
+
+def read_jsonl(path):
+    """Returns (objects, bad_lines)."""
+    objs, bad = [], []
+    try:
+        with open(path, errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    objs.append(json.loads(line))
+                except ValueError:
+                    bad.append(n)
+    except FileNotFoundError:
+        return None, []
+    return objs, bad
+
+
+def read_json(path):
+    try:
+        with open(path, errors="replace") as f:
+            return json.load(f)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def to_int(v, default=None):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        try:
+            return int(float(v))
+        except (TypeError, ValueError):
+            return default
+
+
+def ceil_pg(n):
+    return (n + PAGE - 1) // PAGE
+
+
+# ---- fsdaxwatch output ---------------------------------------------------
+
+class Watch:
+    """Parsed `fsdaxwatch --json` output of one run."""
+
+    def __init__(self, path):
+        self.objs, self.bad = read_jsonl(path)
+        self.problems = []
+        if self.objs is None:
+            self.problems.append("no fsdaxwatch output")
+            self.objs = []
+        if self.bad:
+            self.problems.append("%d unparsable JSON lines" % len(self.bad))
+        by = {}
+        for o in self.objs:
+            if not isinstance(o, dict):
+                continue
+            if o.get("schema") != 1:
+                self.problems.append("object without schema 1: %s" % str(o)[:60])
+                break
+            by.setdefault(o.get("type"), []).append(o)
+        self.by = by
+        self.start = (by.get("start") or [None])[0]
+        self.summary = (by.get("summary") or [None])[-1]
+        if self.objs and self.start is not None and self.objs[0] is not self.start:
+            self.problems.append("first object is not `start`")
+        if self.objs and self.summary is not None and self.objs[-1] is not self.summary:
+            self.problems.append("last object is not `summary`")
+        if self.start is None and self.objs:
+            self.problems.append("no `start` object")
+        if self.summary is None and self.objs:
+            self.problems.append("no `summary` object")
+
+    def writers(self):
+        return self.by.get("writer", [])
+
+    def violations(self):
+        return self.by.get("violation", [])
+
+    def windows(self):
+        return self.by.get("window", [])
+
+    def probes(self):
+        """name -> probe dict, from start (attach state) merged with summary."""
+        out = {}
+        for src in (self.start, self.summary):
+            for p in (src or {}).get("probes", []) or []:
+                if isinstance(p, dict) and p.get("name"):
+                    out.setdefault(p["name"], {}).update(p)
+        return out
+
+    def s(self, key, default=None):
+        return (self.summary or {}).get(key, default)
+
+
+# ---- workload ------------------------------------------------------------
+
+def is_growth(o):
+    """A size change that removes nothing (truncate up or to the same size)."""
+    return o.get("op") in ("truncate", "open_trunc") and \
+        (o.get("new_size") or 0) >= (o.get("old_size") or 0)
+
+
+def expected_writers(wl_log, growth=False):
+    """Writers the workload performed: shrinking truncates and fallocate
+    removals that succeeded (with growth=True: only the growing truncates,
+    which remove nothing; fsdaxwatch may or may not report those)."""
+    exp = []
+    for o in wl_log or []:
+        op = o.get("op")
+        if op not in WL_OPS or o.get("ret", 0) != 0:
+            continue
+        if is_growth(o) != growth:
+            continue
+        if op in ("truncate", "open_trunc"):
+            old, new = o.get("old_size", 0), o.get("new_size", 0)
+            o = dict(o, pg_lo=ceil_pg(new), pg_hi=ceil_pg(old))
+        else:
+            off, ln = o.get("offset", 0), o.get("len", 0)
+            o = dict(o, pg_lo=off // PAGE, pg_hi=ceil_pg(off + ln))
+        exp.append(o)
+    return exp
+
+
+def writer_matches(e, w, fuse):
+    """Does fsdaxwatch writer w describe workload op e?"""
+    if w.get("op") != e["op"]:
+        return False
+    if w.get("tid") not in (None, e.get("tid")):
+        return False
+    t = w.get("issue_ns")
+    if t is not None and not (e["start_ns"] <= t <= e["end_ns"]):
+        return False
+    if e["op"] in ("truncate", "open_trunc"):
+        if w.get("new_size") != e["new_size"]:
+            return False
+    else:
+        if w.get("offset") != e["offset"] or w.get("len") != e["len"]:
+            return False
+    return True
+
+
+def match_writers(exp, seen, fuse):
+    """Greedy in time order. Returns (matched pairs, missing, extra, bad)."""
+    free = sorted(seen, key=lambda w: w.get("issue_ns") or 0)
+    used = [False] * len(free)
+    pairs, missing = [], []
+    for e in sorted(exp, key=lambda e: e["start_ns"]):
+        for i, w in enumerate(free):
+            if not used[i] and writer_matches(e, w, fuse):
+                used[i] = True
+                pairs.append((e, w))
+                break
+        else:
+            missing.append(e)
+    extra = [w for i, w in enumerate(free) if not used[i]]
+    bad = []
+    for e, w in pairs:
+        why = []
+        if fuse:
+            want = FUSE_OPCODE[e["op"]]
+            if w.get("opcode") not in (want, OPCODE_NAMES[want]):
+                why.append("opcode %s, want %s" % (w.get("opcode"), OPCODE_NAMES[want]))
+        elif w.get("opcode") not in NO_OPCODE:
+            why.append("opcode %s on a local fs" % w.get("opcode"))
+        if e["op"] in ("truncate", "open_trunc") and w.get("old_size") not in (None, e["old_size"]) \
+                and w.get("old_size") != 2**64 - 1:
+            why.append("old_size %s, want %s" % (w.get("old_size"), e["old_size"]))
+        # Times: issue <= reply <= done <= the syscall's return in the log;
+        # a FUSE writer was issued to the host, so the host must have replied.
+        ti, tr, td = w.get("issue_ns"), w.get("reply_ns"), w.get("done_ns")
+        if fuse and tr is None:
+            why.append("no host reply seen")
+        if ti is not None and tr is not None and tr < ti:
+            why.append("reply before issue")
+        if td is not None and ((ti is not None and td < ti) or (tr is not None and td < tr)
+                               or td > e["end_ns"]):
+            why.append("done_ns %s outside [issue/reply, syscall end %d]" % (td, e["end_ns"]))
+        if "pg_lo" in w and (w.get("pg_lo"), w.get("pg_hi")) != (e["pg_lo"], e["pg_hi"]):
+            why.append("pages [%s,%s), want [%d,%d)" % (w.get("pg_lo"), w.get("pg_hi"),
+                                                       e["pg_lo"], e["pg_hi"]))
+        if why:
+            bad.append("%s@%d: %s" % (e["op"], e["start_ns"], ", ".join(why)))
+    return pairs, missing, extra, bad
+
+
+# ---- judges --------------------------------------------------------------
+
+class Run:
+    def __init__(self, d):
+        self.dir = d
+        self.meta = read_env(os.path.join(d, "meta.txt"))
+        self.kt = read_env(os.path.join(d, "ktrace.txt"))
+        self.wl_log, self.wl_bad = read_jsonl(os.path.join(d, "workload.log"))
+        wl_out, _ = read_jsonl(os.path.join(d, "workload.out"))
+        self.wl = next((o for o in (wl_out or []) if o.get("type") == "workload_summary"), None)
+        self.watch = Watch(os.path.join(d, "watch.json"))
+        self.mode = self.meta.get("mode") or os.path.basename(d)
+        self.expected_inconclusive = ""
+        self.doctor = {}
+
+    def unattached(self, prefix):
+        """Probes named PREFIX* that did not attach (empty: all attached)."""
+        return [n for n, p in self.watch.probes().items()
+                if n.startswith(prefix) and not p.get("attached")]
+
+    def cannot(self, prefix):
+        """True when the run is expectedly inconclusive and a PREFIX* probe is
+        missing, i.e. what that probe would have produced cannot be checked."""
+        return bool(self.expected_inconclusive and self.unattached(prefix))
+
+    def doctor_ok(self, probe, mode):
+        """doctor's verdict for probe in mode: True, False, or None (unknown)."""
+        m = self.doctor.get(probe)
+        return None if m is None else m.get(mode, False)
+
+    def secs(self):
+        try:
+            return "%.1f" % (float(self.meta["t_end"]) - float(self.meta["t_start"]))
+        except (KeyError, ValueError):
+            return ""
+
+
+def short_violation(v):
+    """One readable line for a violation object."""
+    wr = v.get("writer") or {}
+    return "%s: %s fault pg[%s,%s) result %s by %s, %.0f us after %s pg[%s,%s) was issued" % (
+        v.get("inv"), v.get("fault_src"), v.get("fault_pg_lo"), v.get("fault_pg_hi"),
+        v.get("fault_result"), v.get("fault_comm"), (to_int(v.get("delta_ns"), 0) or 0) / 1000.0,
+        wr.get("op"), wr.get("pg_lo"), wr.get("pg_hi"))
+
+
+def judge_common(row, run, want_exit=0):
+    """Checks every run shares. Returns False if nothing more can be judged."""
+    m = run.meta
+    row["secs"] = run.secs()
+    if m.get("ready") != "1":
+        err = ""
+        try:
+            with open(os.path.join(run.dir, "watch.err"), errors="replace") as f:
+                err = " ".join(f.read().split())[:160]
+        except FileNotFoundError:
+            pass
+        row.fail("fsdaxwatch never became ready (rc %s): %s" % (m.get("watch_rc"), err))
+        return False
+    if m.get("workload_rc") != "0":
+        row.fail("workload rc %s" % m.get("workload_rc"))
+    if run.wl is None:
+        row.fail("no workload_summary")
+    if run.wl_log is None:
+        row.fail("no workload log")
+    if run.mode == "none":  # baseline without fsdaxwatch
+        return True
+    w = run.watch
+    for p in w.problems:
+        row.fail(p)
+    if w.summary is None:
+        return False
+    rc = to_int(m.get("watch_rc"))
+    if rc != w.s("exit_code"):
+        row.fail("exit status %s but summary.exit_code %s" % (rc, w.s("exit_code")))
+    lost = to_int(w.s("lost"), 0) or 0
+    if lost:
+        row.fail("%d events lost" % lost)
+    verdict = w.s("verdict")
+    if verdict == "inconclusive":
+        why = "; ".join(str(x) for x in (w.s("inconclusive") or []))[:200]
+        # Expected when the only reason is a probe with no variant in this
+        # attach mode (e.g. no tracepoint for ext4/xfs writers) and no loss.
+        missing = [n for n, p in w.probes().items() if not p.get("attached")]
+        unavoidable = [n for n in missing if run.doctor_ok(n, run.mode) is False]
+        if not lost and missing and len(unavoidable) == len(missing) and rc == 4:
+            run.expected_inconclusive = "%s: no %s variant" % (",".join(unavoidable), run.mode)
+            row.note("inconclusive as expected (%s)" % run.expected_inconclusive)
+        else:
+            row.fail("inconclusive: %s" % why)
+    elif rc != want_exit:
+        row.fail("exit %s (verdict %s), want %d" % (rc, verdict, want_exit))
+    nviol = to_int(w.s("violations"), 0) or 0
+    row["viol"] = str(nviol)
+    if nviol or w.violations():
+        row.fail("%d violations (first: %s)" % (max(nviol, len(w.violations())),
+                                                 short_violation((w.violations() or [{}])[0])))
+    row["windows"] = "%s/%s" % (w.s("windows", 0), w.s("window_hits", 0))
+    return True
+
+
+def judge_writers(row, run, fuse):
+    exp = expected_writers(run.wl_log)
+    if run.mode == "none":
+        row["writers"] = "-/%d" % len(exp)
+        return
+    seen = run.watch.writers()
+    if not seen and run.expected_inconclusive:
+        row["writers"] = "-/%d" % len(exp)
+        # The core of the scenario could not be checked: not a pass.
+        row.skip("writers not checked")
+        return
+    # Growing truncates remove nothing; reporting them is optional.
+    grow_seen = [w for w in seen if is_growth(w)]
+    seen = [w for w in seen if not is_growth(w)]
+    gpairs, _, gextra, _ = match_writers(expected_writers(run.wl_log, growth=True), grow_seen, fuse)
+    if gpairs:
+        row.note("%d growing truncates reported too" % len(gpairs))
+    # The workload's own set-up ftruncate (to --size, before its first logged
+    # op) is not logged.
+    first = min((e["start_ns"] for e in run.wl_log or [] if "start_ns" in e), default=0)
+    gextra = [w for w in gextra if (w.get("issue_ns") or 0) >= first]
+    if gextra:
+        row.fail("%d reported growing truncates the workload did not log" % len(gextra))
+    pairs, missing, extra, bad = match_writers(exp, seen, fuse)
+    row["writers"] = "%d/%d" % (len(pairs), len(exp))
+    if not exp:
+        row.fail("the workload logged no writer")
+    if missing:
+        e = missing[0]
+        row.fail("%d logged writers not reported (first: %s)" % (len(missing), json.dumps(e)[:140]))
+    if extra:
+        row.fail("%d reported writers the workload did not log (first: %s)"
+                 % (len(extra), json.dumps(extra[0])[:140]))
+    if bad:
+        row.fail("%d writers with wrong details (first: %s)" % (len(bad), bad[0]))
+    sw = to_int(run.watch.s("writers"))
+    if sw is not None and sw != len(run.watch.writers()):
+        row.note("summary.writers %d vs %d writer objects" % (sw, len(run.watch.writers())))
+
+
+def judge_dax_faults(row, run):
+    kt, wl = run.kt, run.wl or {}
+    T, S = to_int(wl.get("touches"), 0), to_int(wl.get("sigbus"), 0)
+    if "pte" not in kt:
+        row.fail("no kernel fault count (ktrace.txt missing: fs_dax tracepoints?)")
+        return
+    pte, pmd = to_int(kt["pte"], 0), to_int(kt["pmd"], 0)
+    K = pte + pmd
+    sig_k = to_int(kt.get("pte_sigbus"), 0) + to_int(kt.get("pmd_sigbus"), 0)
+    pmd_map = to_int(kt.get("pmd_nopage"), 0)
+    M = (pte - to_int(kt.get("pte_sigbus"), 0)) + PMD_PAGES * pmd_map
+    if run.mode == "none":
+        F = None
+        row["faults"] = "-/%d (%d pmd) t%d" % (K, pmd, T)
+    else:
+        F = to_int(run.watch.s("faults_dax"))
+        row["faults"] = "%s/%d (%d pmd) t%d" % (F, K, pmd, T)
+        if not F and run.cannot("fault.dax"):
+            row.note("DAX faults not checked (%s not attached)" % ",".join(run.unattached("fault.dax")))
+            F = None
+    if K == 0:
+        row.fail("the kernel saw no DAX fault: DAX not active?")
+        return
+    # (1) the kernel's count vs the workload's touches
+    if M < TOUCH_LO * T:
+        row.fail("pages mapped by faults %d < %.0f%% of touches %d" % (M, TOUCH_LO * 100, T))
+    if M > T + PMD_PAGES * pmd_map + TOUCH_HI_REL * T:
+        row.fail("pages mapped by faults %d >> touches %d" % (M, T))
+    if abs(sig_k - S) > SIGBUS_SLACK:
+        row.fail("SIGBUS: kernel %d, workload %d" % (sig_k, S))
+    # (2) fsdaxwatch vs the kernel
+    if F is None:
+        if run.mode != "none" and not run.cannot("fault.dax"):
+            row.fail("summary has no faults_dax")
+        return
+    tol = max(FAULT_ABS_SLACK, FAULT_REL_SLACK * K)
+    if abs(F - K) > tol:
+        row.fail("fsdaxwatch saw %d DAX faults, kernel %d (tolerance %d)" % (F, K, tol))
+    faults = to_int(run.watch.s("faults"), 0)
+    if faults < F:
+        row.fail("summary.faults %d < faults_dax %d" % (faults, F))
+
+
+def scen_status(row, st, need=("mount_rc",)):
+    if st.get("skip"):
+        row.skip(st["skip"])
+        return False
+    if st.get("complete") != "1":
+        row.fail("scenario script did not finish")
+    for k in need:
+        if st.get(k) != "0":
+            row.fail("%s=%s %s" % (k, st.get(k), st.get("mount_line", "")))
+            return False
+    return row["status"] != "FAIL"
+
+
+def modes_of(scen_dir):
+    if not os.path.isdir(scen_dir):
+        return []
+    return sorted(d for d in os.listdir(scen_dir)
+                  if os.path.isfile(os.path.join(scen_dir, d, "meta.txt")))
+
+
+def judge_dax_scen(kernel, boot, scen, sdir):
+    rows = []
+    st = read_env(os.path.join(sdir, "status.txt"))
+    base = Row(kernel=kernel, boot=boot, scen=scen, mode="-")
+    if not scen_status(base, st):
+        return [base.done()]
+    if st.get("dax_always") != "1":
+        base.fail("DAX not active: %s" % st.get("mount_line"))
+        return [base.done()]
+    modes = modes_of(sdir)
+    if not modes:
+        base.fail("no run (modes offered: %r)" % st.get("modes", ""))
+        return [base.done()]
+    doctor = find_doctor(sdir)
+    for mode in modes:
+        run = Run(os.path.join(sdir, mode))
+        run.doctor = doctor
+        r = Row(kernel=kernel, boot=boot, scen=scen, mode=mode)
+        if judge_common(r, run):
+            judge_dax_faults(r, run)
+            judge_writers(r, run, fuse=False)
+        rows.append(r.done())
+    return rows
+
+
+def judge_fuse_scen(kernel, boot, scen, sdir):
+    rows = []
+    st = read_env(os.path.join(sdir, "status.txt"))
+    base = Row(kernel=kernel, boot=boot, scen=scen, mode="-")
+    if not scen_status(base, st):
+        return [base.done()]
+    modes = modes_of(sdir)
+    if not modes:
+        base.fail("no run (modes offered: %r)" % st.get("modes", ""))
+        return [base.done()]
+    doctor = find_doctor(sdir)
+    for mode in modes:
+        run = Run(os.path.join(sdir, mode))
+        run.doctor = doctor
+        r = Row(kernel=kernel, boot=boot, scen=scen, mode=mode)
+        if judge_common(r, run):
+            T = to_int((run.wl or {}).get("touches"), 0)
+            if run.mode != "none":
+                w = run.watch
+                F, FD = to_int(w.s("faults"), 0), to_int(w.s("faults_dax"), 0)
+                r["faults"] = "%d/- t%d" % (F, T)
+                if F == 0 and run.cannot("fault.pagecache"):
+                    r.note("page-cache faults not checked (%s not attached)"
+                           % ",".join(run.unattached("fault.pagecache")))
+                elif F == 0:
+                    r.fail("no page-cache fault seen (workload touched %d pages)" % T)
+                if FD:
+                    r.fail("%d DAX faults on a non-DAX mount" % FD)
+                nwin = to_int(w.s("windows"), 0)
+                if scen == "fuse" and nwin == 0 and run.expected_inconclusive and \
+                        (F == 0 or not w.writers()):
+                    r.note("windows not checked (no faults or no writers in this mode)")
+                elif scen == "fuse" and nwin == 0:
+                    r.fail("no unserialized window reported (server delay 20 ms)")
+                elif nwin:
+                    r.note("%d unserialized windows, %s faults in them" % (nwin, w.s("window_hits")))
+            else:
+                r["faults"] = "-/- t%d" % T
+            judge_writers(r, run, fuse=True)
+        rows.append(r.done())
+    return rows
+
+
+def doctor_offers(doc):
+    """probe name -> {mode: ok}, from doctor --json."""
+    out = {}
+    for p in (doc or {}).get("probes", []) or []:
+        if not isinstance(p, dict):
+            continue
+        modes = p.get("modes") or {}
+        out[p.get("name")] = {m: bool((v or {}).get("ok")) for m, v in modes.items()
+                              if isinstance(v, dict)}
+    return out
+
+
+def find_doctor(sdir):
+    """doctor offers for the boot that holds scenario dir sdir."""
+    out = os.path.dirname(sdir.rstrip("/"))
+    for p in ("doctor/doctor.json", "fusedax/doctor.json"):
+        d = read_json(os.path.join(out, p))
+        if d is not None:
+            return doctor_offers(d)
+    return {}
+
+
+def is_fuse_dax(name):
+    return any(h in (name or "") for h in FUSE_DAX_HINTS)
+
+
+def judge_fusedax(kernel, boot, bdir):
+    """FUSE DAX probes: attached where doctor offers them. Without a virtio-fs
+    DAX window (QEMU 7.2) they cannot fire and the row says so; with one, the
+    workload ran on the DAX mount and is judged like ext4/xfs DAX, with FUSE
+    opcodes."""
+    rows = []
+    fdir = os.path.join(bdir, "out", "fusedax")
+    st = read_env(os.path.join(fdir, "status.txt"))
+    doc = read_json(os.path.join(fdir, "doctor.json"))
+    mount_rc = st.get("dax_mount_rc")
+    if mount_rc is None:
+        r = Row(kernel=kernel, boot=boot, scen="fusedax", mode="-")
+        r.fail("fusedax scenario did not run")
+        return [r.done()]
+    window = mount_rc == "0"
+    offers = doctor_offers(doc)
+    # Every run on a FUSE mount carries the attach state of every probe.
+    runs = {}
+    for scen in ("fusedax", "virtiofs", "fuse"):
+        sdir = os.path.join(bdir, "out", scen)
+        for mode in modes_of(sdir):
+            if mode != "none":
+                run = Run(os.path.join(sdir, mode))
+                run.doctor = offers
+                runs.setdefault(mode, []).append(run)
+    if window:
+        for mode in modes_of(fdir):
+            runs.setdefault(mode, [])
+    if not runs:
+        r = Row(kernel=kernel, boot=boot, scen="fusedax", mode="-")
+        if doc is None:
+            r.skip("no fsdaxwatch run to inspect")
+        else:
+            r.fail("no fsdaxwatch run on a FUSE mount to inspect")
+        r.note("mount -o dax rc=%s" % mount_rc)
+        return [r.done()]
+    for mode in sorted(runs):
+        r = Row(kernel=kernel, boot=boot, scen="fusedax", mode=mode)
+        want = sorted(n for n, m in offers.items() if is_fuse_dax(n) and m.get(mode))
+        attached, failed, fired = set(), {}, 0
+        names = set()
+        for run in runs[mode]:
+            if os.path.basename(os.path.dirname(run.dir)) != "fusedax":
+                # A FUSE DAX fault would count as a DAX fault on a FUSE mount.
+                fired += to_int(run.watch.s("faults_dax"), 0) or 0
+            for n, p in run.watch.probes().items():
+                if not is_fuse_dax(n):
+                    continue
+                names.add(n)
+                if p.get("attached"):
+                    attached.add(n)
+                else:
+                    failed[n] = p.get("reason") or "not attached"
+        for n in want:
+            if n not in attached:
+                r.fail("%s: doctor offers %s but it did not attach (%s)"
+                       % (n, mode, failed.get(n, "not in the start probes")))
+        names_s = ",".join(sorted(attached)) or "none"
+        drun = os.path.join(fdir, mode)
+        if window and os.path.isfile(os.path.join(drun, "meta.txt")):
+            run = Run(drun)
+            run.doctor = offers
+            if judge_common(r, run):
+                judge_dax_faults(r, run)
+                judge_writers(r, run, fuse=True)
+            r.note("virtio-fs DAX window present; FUSE DAX probes attached: %s" % names_s)
+        elif window:
+            r.fail("virtio-fs DAX window present but no run on it in %s mode" % mode)
+        elif not want:
+            r.skip("doctor offers no FUSE DAX probe in %s mode%s" % (
+                mode, "".join("; %s: %s" % kv for kv in sorted(failed.items()))))
+        else:
+            r["faults"] = "%d fired" % fired
+            r.note("attached %d/%d (%s); cannot fire: no virtio-fs DAX window "
+                   "(mount -o dax rc=%s)" % (len(attached), len(names), names_s, mount_rc))
+            if fired:
+                r.fail("%d DAX faults on virtiofs/FUSE without a DAX window" % fired)
+        rows.append(r.done())
+    return rows
+
+
+def judge_doctor(kernel, boot, sdir):
+    r = Row(kernel=kernel, boot=boot, scen="doctor", mode="-")
+    st = read_env(os.path.join(sdir, "status.txt"))
+    if st.get("skip"):
+        r.skip(st["skip"])
+        return [r.done()]
+    doc = read_json(os.path.join(sdir, "doctor.json"))
+    if doc is None:
+        r.fail("doctor --json did not print one JSON object (rc %s)" % st.get("doctor_json_rc"))
+        return [r.done()]
+    offers = doctor_offers(doc)
+    if not offers:
+        r.fail("doctor lists no probes")
+    modes = {}
+    for m in offers.values():
+        for mode, ok in m.items():
+            modes.setdefault(mode, [0, 0])
+            modes[mode][1] += 1
+            modes[mode][0] += ok
+    r["faults"] = ""
+    r.note("offers " + ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in sorted(modes.items())))
+    if doc.get("fuse_dax") is not None:
+        r.note("fuse_dax=%s" % json.dumps(doc.get("fuse_dax"))[:60])
+    return [r.done()]
+
+
+def judge_boot(kernel, boot, bdir):
+    env = read_env(os.path.join(bdir, "boot.env"))
+    r = Row(kernel=kernel, boot=boot, scen="boot:" + boot, mode="-", secs=env.get("secs", ""))
+    if not env:
+        r.fail("no boot.env (boot did not run)")
+        return r.done()
+    if env.get("ok") != "1":
+        r.fail(env.get("why") or "boot failed")
+    if env.get("retried") == "1":
+        r.note("RETRIED once (first attempt: %s)"
+               % read_env(os.path.join(bdir, "attempt1", "boot.env")).get("why", "?"))
+    warn = []
+    try:
+        with open(os.path.join(bdir, "out", "dmesg.txt"), errors="replace") as f:
+            for line in f:
+                if "WARNING:" in line or ("BUG:" in line and "soft lockup" not in line) \
+                        or "Oops" in line:
+                    warn.append(line.split("]", 1)[-1].strip())
+    except FileNotFoundError:
+        if r["status"] != "FAIL":
+            r.note("no guest dmesg")
+    if warn:
+        # A kernel warning is a finding about the kernel, not a harness failure.
+        r.note("KERNEL WARNING x%d in guest dmesg: %s" % (len(warn), warn[0][:120]))
+    if to_int(env.get("soft_lockups"), 0):
+        r.note("%s soft lockup messages (host contention)" % env["soft_lockups"])
+    return r.done()
+
+
+SCEN_JUDGES = {
+    "ext4dax": judge_dax_scen,
+    "xfsdax": judge_dax_scen,
+    "virtiofs": judge_fuse_scen,
+    "fuse": judge_fuse_scen,
+}
+
+
+def judge_kernel(kdir):
+    kernel = os.path.basename(kdir.rstrip("/"))
+    kenv = read_env(os.path.join(kdir, "kernel.env"))
+    label = kernel + (" (%s)" % kenv["KVER"] if kenv.get("KVER") else "")
+    skipf = os.path.join(kdir, "skip")
+    if os.path.exists(skipf):
+        r = Row(kernel=label, boot="-", scen="-", mode="-")
+        with open(skipf) as f:
+            r.skip(f.read().strip())
+        return [r.done()]
+    rows = []
+    for boot in sorted(d for d in os.listdir(kdir) if os.path.isdir(os.path.join(kdir, d))):
+        bdir = os.path.join(kdir, boot)
+        if not os.path.exists(os.path.join(bdir, "boot.env")) and \
+                not os.path.exists(os.path.join(bdir, "skip")):
+            continue
+        if os.path.exists(os.path.join(bdir, "skip")):
+            r = Row(kernel=label, boot=boot, scen="boot:" + boot, mode="-")
+            with open(os.path.join(bdir, "skip")) as f:
+                r.skip(f.read().strip())
+            rows.append(r.done())
+            continue
+        rows.append(judge_boot(label, boot, bdir))
+        out = os.path.join(bdir, "out")
+        scens = [s for s in read_env(os.path.join(bdir, "scen.env")).get("scen", "").split(",") if s]
+        if not scens and os.path.isdir(out):
+            scens = sorted(s for s in os.listdir(out) if os.path.isdir(os.path.join(out, s)))
+        for s in scens:
+            sdir = os.path.join(out, s)
+            if s == "doctor":
+                rows += judge_doctor(label, boot, sdir)
+            elif s == "fusedax":
+                rows += judge_fusedax(label, boot, bdir)
+            elif s in SCEN_JUDGES:
+                if not os.path.isdir(sdir):
+                    r = Row(kernel=label, boot=boot, scen=s, mode="-")
+                    r.fail("no results (boot failed?)")
+                    rows.append(r.done())
+                else:
+                    rows += SCEN_JUDGES[s](label, boot, s, sdir)
+    if not rows:
+        r = Row(kernel=label, boot="-", scen="-", mode="-")
+        r.fail("no boot results")
+        rows.append(r.done())
+    return rows
+
+
+def print_table(rows, out=None):
+    out = out or sys.stdout
+    cols = ("kernel", "scen", "mode", "status", "faults", "writers", "viol", "windows", "secs", "note")
+    heads = {"faults": "faults fdw/kernel (touches)", "writers": "writers fdw/log",
+             "windows": "win/hits", "secs": "secs"}
+    w = {c: max([len(heads.get(c, c))] + [len(str(r[c])) for r in rows]) for c in cols[:-1]}
+    line = "  ".join(heads.get(c, c).ljust(w[c]) for c in cols[:-1]) + "  note"
+    print(line, file=out)
+    print("-" * min(len(line) + 40, 200), file=out)
+    for r in rows:
+        print("  ".join(str(r[c]).ljust(w[c]) for c in cols[:-1]) + "  " + r["note"], file=out)
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("results")
+    ap.add_argument("--json", help="write all rows as JSON here")
+    ap.add_argument("--quiet", action="store_true", help="only the summary line")
+    a = ap.parse_args(argv)
+    if not os.path.isdir(a.results):
+        print("check: no results directory %s" % a.results, file=sys.stderr)
+        return 2
+    order = ["5.10", "6.1", "6.12", "7.3"]
+    kdirs = sorted((d for d in os.listdir(a.results) if os.path.isdir(os.path.join(a.results, d))),
+                   key=lambda k: (order.index(k) if k in order else 99, k))
+    rows = []
+    for k in kdirs:
+        rows += judge_kernel(os.path.join(a.results, k))
+    if not a.quiet:
+        print_table(rows)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    n = {s: sum(1 for r in rows if r["status"] == s) for s in ("PASS", "FAIL", "SKIP")}
+    print("%d passed, %d failed, %d skipped" % (n["PASS"], n["FAIL"], n["SKIP"]))
+    return 1 if n["FAIL"] or not rows else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

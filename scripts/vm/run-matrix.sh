@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run-matrix.sh [KERNELS...]: the guest matrix (issue 3).
+#   KERNELS: aliases 5.10 6.1 6.12 7.3 (default all; or KERNELS="..." in the env).
+# Per kernel: fetch-kernel.sh, mkinitramfs.sh, two boots (boot.sh):
+#   dax   NVDIMM:   doctor, ext4dax, xfsdax
+#   fuse  virtiofs: fusedax (mount -o dax on a fresh tag), virtiofs, fuse
+# then check.py judges everything on the host and prints the table and
+# `N passed, N failed, N skipped`.
+# Exit: 0 all passed, 1 something failed, 77 skipped (no QEMU, no kernels).
+# Env: FDW_CACHE (kernels, apt state), FDW_RESULTS (default build/vm/results),
+#      FDW_STATIC (build/static), QEMU, VIRTIOFSD, FDW_BOOT_TIMEOUT, FDW_ACCEL,
+#      FDW_MODES (e.g. "kprobe tracepoint"; default: every mode doctor offers),
+#      FDW_SECONDS (workload seconds, default 3), FDW_BOOTS (default "dax fuse").
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+QEMU=${QEMU:-qemu-system-x86_64}
+VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
+FDW_STATIC=${FDW_STATIC:-$REPO/build/static}
+export QEMU VIRTIOFSD FDW_STATIC
+
+if [ $# -gt 0 ]; then
+	kernels="$*"
+else
+	kernels=${KERNELS:-5.10 6.1 6.12 7.3}
+fi
+boots=${FDW_BOOTS:-dax fuse}
+skip() { echo "SKIP: $*"; exit 77; }
+die() { echo "run-matrix: $*" >&2; exit 1; }
+
+command -v "$QEMU" >/dev/null || skip "QEMU ($QEMU) not installed (apt-get install qemu-system-x86)"
+command -v python3 >/dev/null || die "python3 missing"
+for b in fsdaxwatch fdw-testfs fdw-workload; do
+	[ -x "$FDW_STATIC/$b" ] || [ "${FDW_ALLOW_MISSING_BINS:-0}" = 1 ] ||
+		die "$FDW_STATIC/$b missing (run make static)"
+done
+
+RES=${FDW_RESULTS:-$REPO/build/vm/results}
+WORK=$REPO/build/vm
+rm -rf "$RES"
+mkdir -p "$RES" "$WORK"
+append=""
+[ -n "${FDW_MODES:-}" ] && append="$append fsdw.modes=$(echo $FDW_MODES | tr ' ' ,)"
+[ -n "${FDW_SECONDS:-}" ] && append="$append fsdw.seconds=$FDW_SECONDS"
+
+t_all=$(date +%s)
+fetched=0 fetch_err=""
+for k in $kernels; do
+	kres=$RES/$k
+	mkdir -p "$kres"
+	echo "== $k: fetching" >&2
+	set +e
+	kd=$("$HERE/fetch-kernel.sh" "$k" 2>"$kres/fetch.log")
+	rc=$?
+	set -e
+	if [ $rc != 0 ]; then
+		why=$(tail -1 "$kres/fetch.log")
+		echo "cannot fetch kernel $k: $why" >"$kres/skip"
+		fetch_err="$fetch_err $k: $why;"
+		echo "== $k: SKIP ($why)" >&2
+		continue
+	fi
+	fetched=$((fetched + 1))
+	cp "$kd/kernel.env" "$kres/kernel.env"
+	ir=$WORK/ir-$k.cpio.gz
+	nice "$HERE/mkinitramfs.sh" "$kd" "$ir" 2>"$kres/mkinitramfs.log" ||
+		die "mkinitramfs for $k failed: $(tail -1 "$kres/mkinitramfs.log")"
+	for b in $boots; do
+		case $b in
+		dax) opts=(--nvdimm) scen=doctor,ext4dax,xfsdax ;;
+		fuse) opts=(--virtiofs) scen=fusedax,virtiofs,fuse ;;
+		*) die "unknown boot group $b (known: dax fuse)" ;;
+		esac
+		bd=$kres/$b
+		mkdir -p "$bd"
+		echo "scen=$scen" >"$bd/scen.env"
+		if [ $b = fuse ] && [ ! -x "$VIRTIOFSD" ]; then
+			echo "virtiofsd ($VIRTIOFSD) not found" >"$bd/skip"
+			echo "== $k $b: SKIP (no virtiofsd)" >&2
+			continue
+		fi
+		echo "== $k $b: booting ($scen)" >&2
+		set +e
+		"$HERE/boot.sh" "${opts[@]}" --scen "$scen" ${append:+--append "$append"} \
+			"$kd" "$ir" "$bd" 2> >(tee -a "$bd/boot.stderr" >&2)
+		rc=$?
+		set -e
+		[ $rc = 77 ] && skip "$(cat "$bd/boot.stderr")"
+		echo "== $k $b: $(grep -E '^(ok|secs|why|retried)=' "$bd/boot.env" 2>/dev/null | tr '\n' ' ')" >&2
+	done
+done
+[ $fetched -gt 0 ] || skip "no kernel could be downloaded:$fetch_err"
+
+echo
+set +e
+python3 "$HERE/check.py" "$RES" --json "$RES/rows.json" | tee "$RES/table.txt"
+rc=${PIPESTATUS[0]}
+set -e
+echo "matrix wall time: $(($(date +%s) - t_all)) s; results in $RES" >&2
+exit $rc

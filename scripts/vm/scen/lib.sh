@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest scenario scripts (busybox sh). Sourced by /init's
+# per-scenario shell with SCEN, OUT, FDW_MODES, FDW_SECONDS in the environment.
+# Facts go to $OUT/$SCEN/status.txt (key=value lines) for the host's check.py;
+# each run of fsdaxwatch gets a directory $OUT/$SCEN/<mode>/ (see watch_run).
+SD=$OUT/$SCEN
+mkdir -p "$SD"
+up() { cut -d' ' -f1 /proc/uptime; }
+mark() { echo "@@ $* t=$(up)"; echo "@@ $SCEN: $* t=$(up)" >/dev/console; }
+fact() { echo "$1=$2" >>"$SD/status.txt"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+# The host judges; a scenario that reaches its end says so.
+scen_done() { fact complete 1; mark "SCEN-COMPLETE $SCEN"; }
+skip_scen() { fact skip "$*"; mark "SKIP $*"; scen_done; exit 0; }
+
+# Attach modes to run: fsdw.modes=..., else every mode for which
+# `fsdaxwatch doctor --json` reports at least one probe ok.
+fdw_modes() {
+	if [ -n "${FDW_MODES:-}" ]; then echo "$FDW_MODES"; return; fi
+	if [ ! -s /tmp/doctor.json ]; then
+		fsdaxwatch doctor --json >/tmp/doctor.json 2>/tmp/doctor.err
+		echo "rc=$?" >/tmp/doctor.rc
+	fi
+	local flat m out=""
+	flat=$(tr -d ' \n\t\r' </tmp/doctor.json)
+	for m in fentry kprobe tracepoint; do
+		echo "$flat" | grep -o "\"$m\":{[^}]*}" | grep -q '"ok":true' && out="$out $m"
+	done
+	echo $out
+}
+
+# Convert QEMU's raw NVDIMM namespace to fsdax (what `ndctl create-namespace
+# -m fsdax` does), so that /dev/pmem0 supports DAX. Recipe section 2.
+fsdax_setup() {
+	if [ "$(cat /sys/block/pmem0/queue/dax 2>/dev/null)" = 1 ]; then return 0; fi
+	local n=namespace0.0 p i=0
+	while [ ! -e /sys/bus/nd/devices/region0/pfn_seed ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	p=$(cat /sys/bus/nd/devices/region0/pfn_seed 2>/dev/null) || return 1
+	echo $n >/sys/bus/nd/drivers/nd_pmem/unbind 2>/dev/null
+	echo $n >/sys/bus/nd/devices/$p/namespace &&
+		cat /proc/sys/kernel/random/uuid >/sys/bus/nd/devices/$p/uuid &&
+		echo 2097152 >/sys/bus/nd/devices/$p/align &&
+		echo pmem >/sys/bus/nd/devices/$p/mode &&
+		echo $p >/sys/bus/nd/drivers/nd_pmem/bind || return 1
+	i=0
+	while [ ! -b /dev/pmem0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(cat /sys/block/pmem0/queue/dax 2>/dev/null)" = 1 ]
+}
+
+# Ground truth for DAX faults, independent of BPF: the kernel's own fs_dax
+# *_done tracepoints, counted by ftrace. Busybox awk over the trace text is far
+# too slow under TCG (6k lines/s vs ~100k faults/s), so each count gets its own
+# trace instance (a filtered event) and the count is read from the per-CPU
+# stats: events written = entries + overrun (overwrite mode), so a small
+# buffer suffices. ktrace_stop writes key=value lines:
+#   pte, pmd: all PTE/PMD faults; pte_sigbus, pmd_sigbus: those that ended in SIGBUS;
+#   pmd_nopage: PMD faults that installed a 2 MiB mapping (VM_FAULT_NOPAGE).
+TR=/sys/kernel/tracing
+KT_SETS="pte:dax_pte_fault_done: pmd:dax_pmd_fault_done: pte_sigbus:dax_pte_fault_done:result==2 pmd_sigbus:dax_pmd_fault_done:result==2 pmd_nopage:dax_pmd_fault_done:result==256"
+ktrace_start() {
+	local x name ev filt i
+	[ -d $TR/events/fs_dax/dax_pte_fault_done ] || return 1
+	for x in $KT_SETS; do
+		name=${x%%:*} ev=${x#*:} filt=${ev#*:} ev=${ev%%:*}
+		i=$TR/instances/fdw_$name
+		[ -d $i ] || mkdir $i || return 1
+		echo 0 >$i/tracing_on
+		echo 64 >$i/buffer_size_kb
+		echo >$i/trace
+		[ -n "$filt" ] && echo "$filt" >$i/events/fs_dax/$ev/filter
+		echo 1 >$i/events/fs_dax/$ev/enable
+	done
+	for x in $KT_SETS; do echo 1 >$TR/instances/fdw_${x%%:*}/tracing_on; done
+}
+ktrace_stop() { # ktrace_stop OUTFILE
+	local x i
+	[ -d $TR/instances/fdw_pte ] || return 1
+	for x in $KT_SETS; do echo 0 >$TR/instances/fdw_${x%%:*}/tracing_on; done
+	for x in $KT_SETS; do
+		i=$TR/instances/fdw_${x%%:*}
+		cat $i/per_cpu/cpu*/stats | awk -v n=${x%%:*} '
+			/^entries:/ { e += $2 } /^overrun:/ { o += $2 } /^dropped events:/ { d += $3 }
+			END { print n "=" e + o; if (d) print n "_dropped=" d }'
+		for ev in dax_pte_fault_done dax_pmd_fault_done; do
+			echo 0 >$i/events/fs_dax/$ev/enable
+			echo 0 >$i/events/fs_dax/$ev/filter
+		done
+		echo >$i/trace
+	done >"$1"
+}
+
+# watch_run MODE MNT WORKLOAD-ARGS...: fsdaxwatch --attach MODE --json -m MNT
+# around one fdw-workload run. Waits for the ready file before the workload
+# starts, stops fsdaxwatch with SIGTERM afterwards. Everything lands in
+# $SD/MODE/: watch.json watch.err workload.log workload.out meta.txt.
+watch_run() {
+	local mode=$1 mnt=$2 d=/tmp/run/$SCEN/$1 wpid i ready=0 wrc=- rc t0 tr=- tw=- te
+	shift 2
+	rm -rf "$d"
+	mkdir -p "$d"
+	t0=$(up)
+	mark "RUN-BEGIN mode=$mode"
+	[ "${KTRACE:-0}" = 1 ] && { ktrace_start || echo "no fs_dax tracepoints" >"$d/ktrace.err"; }
+	if [ "$mode" = none ]; then # baseline: workload without fsdaxwatch
+		sleep 1000 &
+		: >"$d/ready"
+	else
+		fsdaxwatch --attach "$mode" --json -m "$mnt" --ready-file "$d/ready" \
+			>"$d/watch.json" 2>"$d/watch.err" &
+	fi
+	wpid=$!
+	i=0
+	while [ ! -e "$d/ready" ] && kill -0 $wpid 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -e "$d/ready" ]; then
+		ready=1
+		tr=$(up)
+		fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1
+		wrc=$?
+		tw=$(up)
+	fi
+	kill -TERM $wpid 2>/dev/null # not INT: background jobs of a non-interactive shell ignore SIGINT
+	i=0
+	while kill -0 $wpid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 $wpid 2>/dev/null && { kill -KILL $wpid; echo "killed after 30 s" >>"$d/watch.err"; }
+	wait $wpid
+	rc=$?
+	[ "$mode" = none ] && rc=0
+	[ "${KTRACE:-0}" = 1 ] && ktrace_stop "$d/ktrace.txt"
+	te=$(up)
+	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\n' \
+		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" >"$d/meta.txt"
+	mkdir -p "$SD/$mode"
+	cp "$d"/* "$SD/$mode/" 2>/dev/null
+	mark "RUN-END mode=$mode ready=$ready watch_rc=$rc workload_rc=$wrc secs=$(awk "BEGIN{print $te-$t0}")"
+}
+
+# Run the workload on FILE under every offered mode.
+run_modes() { # run_modes MNT FILE-PREFIX EXTRA-WORKLOAD-ARGS...
+	local mnt=$1 pre=$2 m modes
+	shift 2
+	have fdw-workload || skip_scen "fdw-workload not in the initramfs"
+	if [ -z "${FDW_MODES:-}" ] && ! have fsdaxwatch; then
+		skip_scen "fsdaxwatch not in the initramfs"
+	fi
+	modes=$(fdw_modes)
+	fact modes "$modes"
+	[ -n "$modes" ] || { fact error "no attach mode offered by fsdaxwatch doctor"; return 1; }
+	for m in $modes; do
+		watch_run "$m" "$mnt" --seconds "${FDW_SECONDS:-3}" --ops truncate,punch "$@" "$pre-$m.dat"
+	done
+}
