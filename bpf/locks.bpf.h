@@ -69,8 +69,10 @@ static __always_inline __u32 log2_u64(__u64 v)
 
 static __always_inline void hist_add(__u32 op, __u32 kind, __u64 v)
 {
-	__u32 idx = fdw_hist_index(op, kind), slot = log2_u64(v);
+	__u32 idx = fdw_hist_index(op, kind);
 	struct fdw_hist *h = bpf_map_lookup_elem(&lock_hists, &idx);
+	/* 64-bit: the 5.10 and 6.1 verifiers lose a 32-bit clamp on the way to the index */
+	__u64 slot = log2_u64(v);
 
 	if (!h)
 		return;
