@@ -2,7 +2,7 @@
 # Runs the test suites and prints one closing line "N passed, N failed, N skipped".
 # A suite script exits 0 (pass), 77 (skip: it printed why) or anything else (fail);
 # suites that count their own cases print "N passed, N failed" themselves.
-# Usage: tests/run-tests.sh all|unit|cli|live|locktime|pkg|vm
+# Usage: tests/run-tests.sh all|unit|cli|live|locktime|pkg|vm|bpftrace
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -75,7 +75,9 @@ pkg | all)
 	run_suite install tests/pkg/test_install.sh
 	run_suite deb tests/pkg/test_deb.sh
 	;;&
-vm | all) run_suite vm scripts/vm/run-matrix.sh ${KERNELS:-} ;;
+vm | all) run_suite vm scripts/vm/run-matrix.sh ${KERNELS:-} ;;&
+# after vm: its dry runs use the kernels the matrix fetched
+bpftrace | all) run_suite bpftrace tests/bpftrace/test_bpftrace.sh ;;
 esac
 
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
