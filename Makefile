@@ -117,3 +117,4 @@ clean:
 
 include mk/locktime.mk
 include mk/install.mk
+include mk/trace.mk

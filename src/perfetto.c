@@ -10,12 +10,12 @@
 #include "perfetto.h"
 
 #define ADD(o, k, v) json_object_object_add(o, k, v)
-#define U64(v) json_object_new_uint64(v)
-#define STR(v) json_object_new_string(v)
+#define U64(v)	     json_object_new_uint64(v)
+#define STR(v)	     json_object_new_string(v)
 
 /* Inode "processes" get pids no real process has (pid_max is at most 2^22). */
 #define PF_INODE_PID 0x40000000U
-#define PF_LANES 31 /* writer lanes per inode; tids pid+1 .. pid+PF_LANES */
+#define PF_LANES     31 /* writer lanes per inode; tids pid+1 .. pid+PF_LANES */
 
 struct pf_inode {
 	struct fdw_inode_id id;
@@ -138,8 +138,8 @@ static size_t inode_get(struct perfetto *p, const struct fdw_inode_id *id)
 	i = p->n_inodes++;
 	arr[i] = (struct pf_inode){ .id = *id, .pid = PF_INODE_PID + (__u32)i * (PF_LANES + 1) };
 	if (4 * p->n_inodes > p->inode_buckets) {
-		p->inode_tab = table_rebuild(p->inode_tab, &p->inode_buckets, p->n_inodes,
-					     inode_key, p);
+		p->inode_tab =
+			table_rebuild(p->inode_tab, &p->inode_buckets, p->n_inodes, inode_key, p);
 		return i;
 	}
 	for (b = inode_hash(id) & (p->inode_buckets - 1); p->inode_tab[b];
@@ -191,7 +191,9 @@ static void emit(struct perfetto *p, struct json_object *o)
 		return;
 	}
 	fputs(p->n_out++ ? ",\n" : "\n", p->f);
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), p->f);
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE),
+	      p->f);
 	json_object_put(o);
 }
 
@@ -225,8 +227,8 @@ static struct json_object *ev(const char *ph, const char *name, const char *cat,
 	return o;
 }
 
-static struct json_object *slice(struct perfetto *p, const char *name, const char *cat,
-				 __u32 pid, __u32 tid, __u64 start, __u64 end)
+static struct json_object *slice(struct perfetto *p, const char *name, const char *cat, __u32 pid,
+				 __u32 tid, __u64 start, __u64 end)
 {
 	struct json_object *o = ev("X", name, cat, pid, tid);
 
@@ -305,10 +307,11 @@ static void fault_draw(struct perfetto *p, const struct fdw_event *e)
 	ADD(a, "ino", U64(e->inode.ino));
 	ADD(a, "pages", STR(pg));
 	ADD(a, "src", STR(fault_src_name(f->src)));
-	ADD(a, "write", json_object_new_boolean(f->flags & FDW_FAULT_WRITE));
-	ADD(a, "mapped", json_object_new_boolean(f->flags & FDW_FAULT_MAPPED));
-	ADD(a, "start_ns", U64(start));
-	ADD(a, "end_ns", U64(e->ts));
+	/* ts and dur carry the nanoseconds: only what they do not say */
+	if (f->flags & FDW_FAULT_WRITE)
+		ADD(a, "write", json_object_new_boolean(1));
+	if (f->flags & FDW_FAULT_MAPPED)
+		ADD(a, "mapped", json_object_new_boolean(1));
 	if (f->writer_id)
 		ADD(a, "writer_id", U64(f->writer_id));
 	ADD(o, "args", a);
@@ -335,9 +338,10 @@ void perfetto_event(struct perfetto *p, const struct fdw_event *e)
 	} else if (e->type == FDW_EV_LOST) {
 		snprintf(name, sizeof(name), "%llu events lost (%s)",
 			 (unsigned long long)e->lost.count,
-			 e->lost.reason == FDW_LOST_RINGBUF ? "ring buffer full" :
-			 e->lost.reason == FDW_LOST_MAP_FULL ? "map full" :
-			 e->lost.reason == FDW_LOST_SLOTS ? "writer slots full" : "?");
+			 e->lost.reason == FDW_LOST_RINGBUF    ? "ring buffer full"
+			 : e->lost.reason == FDW_LOST_MAP_FULL ? "map full"
+			 : e->lost.reason == FDW_LOST_SLOTS    ? "writer slots full"
+							       : "?");
 		emit(p, instant(p, name, "lost", "g", 0, 0, e->ts));
 	}
 }
@@ -374,11 +378,11 @@ void perfetto_violation(struct perfetto *p, const struct fdw_violation *v)
 
 		if (i == 0) {
 			task_note(p, &v->fault_task);
-			o = instant(p, name, "violation", "t", v->fault_task.pid,
-				    v->fault_task.tid, ts);
+			o = instant(p, name, "violation", "t", v->fault_task.pid, v->fault_task.tid,
+				    ts);
 		} else if (in != (size_t)-1) {
-			o = instant(p, name, "violation", "p", p->inodes[in].pid,
-				    p->inodes[in].pid, ts);
+			o = instant(p, name, "violation", "p", p->inodes[in].pid, p->inodes[in].pid,
+				    ts);
 		} else {
 			break;
 		}
@@ -402,15 +406,16 @@ static int writer_cmp(const void *a, const void *b)
 		return x->inode < y->inode ? -1 : 1;
 	if (x->rec.issue_ts != y->rec.issue_ts)
 		return x->rec.issue_ts < y->rec.issue_ts ? -1 : 1;
-	return x->rec.w.writer_id < y->rec.w.writer_id ? -1 : x->rec.w.writer_id > y->rec.w.writer_id;
+	return x->rec.w.writer_id < y->rec.w.writer_id ? -1
+						       : x->rec.w.writer_id > y->rec.w.writer_id;
 }
 
 static void writer_name(const struct fdw_writer_rec *w, char *buf, size_t len)
 {
 	if (w->w.op == FDW_OP_PUNCH_HOLE || w->w.op == FDW_OP_ZERO_RANGE ||
 	    w->w.op == FDW_OP_RECLAIM)
-		snprintf(buf, len, "%s %llu+%llu", op_name(w->w.op), (unsigned long long)w->w.offset,
-			 (unsigned long long)w->w.len);
+		snprintf(buf, len, "%s %llu+%llu", op_name(w->w.op),
+			 (unsigned long long)w->w.offset, (unsigned long long)w->w.len);
 	else if (w->w.old_size == ~0ULL)
 		snprintf(buf, len, "%s ?->%llu", op_name(w->w.op),
 			 (unsigned long long)w->w.new_size);
@@ -453,7 +458,8 @@ static void writers_draw(struct perfetto *p)
 {
 	__u64 lane_end[PF_LANES];
 
-	qsort(p->writers, p->n_writers, sizeof(*p->writers), writer_cmp);
+	if (p->n_writers)
+		qsort(p->writers, p->n_writers, sizeof(*p->writers), writer_cmp);
 	for (size_t i = 0; i < p->n_writers; i++) {
 		const struct fdw_writer_rec *w = &p->writers[i].rec;
 		struct pf_inode *in = &p->inodes[p->writers[i].inode];
@@ -508,7 +514,8 @@ static void names_draw(struct perfetto *p)
 		}
 	}
 	/* a process is named after its main thread, or else its first task */
-	qsort(p->tasks, p->n_tasks, sizeof(*p->tasks), task_cmp);
+	if (p->n_tasks)
+		qsort(p->tasks, p->n_tasks, sizeof(*p->tasks), task_cmp);
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct pf_task *t = &p->tasks[i];
 
@@ -533,7 +540,8 @@ static void other_data(struct perfetto *p)
 	ADD(o, "clock_monotonic_ns", U64(m->mono_ns));
 	ADD(o, "clock_realtime_ns", U64(m->real_ns));
 	fprintf(p->f, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":%s}\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

@@ -11,7 +11,7 @@
 struct recorder {
 	struct trace_writer *tw;
 	const char *path;
-	__u64 last_ts;			   /* newest event ts recorded */
+	__u64 last_ts;		      /* newest event ts recorded */
 	__u64 lost_seen[FDW_CNT_MAX]; /* FDW_CNT_LOST_* values already turned into events */
 };
 

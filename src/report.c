@@ -140,9 +140,19 @@ static int replay(struct report_ctx *rc, const struct fdw_options *o, FILE *f)
 		fdw_detector_free(det);
 		return unreadable(o->trace, msg);
 	}
+	if (o->verbose)
+		fprintf(stderr,
+			"fsdaxwatch: %s: %llu events and %llu ticks in %llu blocks, %llu "
+			"bytes (%.1f per event)\n",
+			o->trace, (unsigned long long)rc->res2.events,
+			(unsigned long long)rc->res2.ticks, (unsigned long long)rc->res2.blocks,
+			(unsigned long long)rc->res2.bytes,
+			rc->res2.events ? (double)rc->res2.bytes / rc->res2.events : 0.0);
 	if (rc->res2.tail || !rc->res2.trailer)
-		fprintf(stderr, "fsdaxwatch: %s: trace ends early: %llu bytes after the last "
-			"complete block\n", o->trace, (unsigned long long)rc->res2.tail);
+		fprintf(stderr,
+			"fsdaxwatch: %s: trace ends early: %llu bytes after the last "
+			"complete block\n",
+			o->trace, (unsigned long long)rc->res2.tail);
 	fdw_detector_finish(det);
 	code = fdw_detector_exit_code(det);
 	rc->out->summary(&rc->ri, fdw_detector_summary(det), code);

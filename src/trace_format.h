@@ -70,8 +70,9 @@
  *   fdw_detector_tick(). FDW_EV_LOST records are made by user space from the
  *   increase of the kernel's FDW_CNT_LOST_* counters, polled every loop pass,
  *   so a loss appears where it happened. The writer cuts a block at 64 KiB or
- *   100 ms, whichever comes first, and write()s it at once (no fsync): a run
- *   killed mid-way leaves a file readable up to its last complete block.
+ *   100 ms after its first event, whichever comes first (a block of ticks
+ *   alone only at 64 KiB), and write()s it at once (no fsync): a run killed
+ *   mid-way leaves a file readable up to its last complete block.
  *
  *   TRAILER payload (the last block; nothing may follow it): count entries,
  *   each u32 kind, u32 len, len bytes, in the order the live run made the
@@ -90,12 +91,17 @@
  * Reading (`fsdaxwatch report`): the whole file is checked before anything
  * is printed. Exit code 3 with one line "fsdaxwatch: FILE: why" when it
  * cannot be opened, is empty, is not a trace (magic), has a greater format
- * version or another schema or event size, has a header or a block that is
- * inconsistent (lengths beyond the limits above, a CRC that does not match,
- * a payload that does not decode, data after the trailer). A file that ends
- * inside a block (or has no trailer) was cut short: the report covers every
- * complete block, says "trace ends early: N bytes after the last complete
- * block" and the verdict is inconclusive (violations still give 1).
+ * version or another schema or event size, has a header cut short or a header
+ * or block that is inconsistent (lengths beyond the limits above, a CRC that
+ * does not match, a payload that does not decode, a record of an unknown
+ * type, data after the trailer). A file that ends inside a block (or has no
+ * trailer) was cut short: the report covers every complete block, says
+ * "trace ends early: N bytes after the last complete block" and the verdict
+ * is inconclusive (violations still give 1).
+ *
+ * Not in a trace: the live run's lock timing (issue 4: its histograms are
+ * read from a kernel map, not fed to the detector), so `report` prints no
+ * lock_timing record.
  */
 #ifndef FDW_TRACE_FORMAT_H
 #define FDW_TRACE_FORMAT_H
@@ -104,14 +110,14 @@
 
 #include "fsdaxwatch.h"
 
-#define FDW_TRACE_MAGIC "FDWTRACE"
-#define FDW_TRACE_VERSION 1
+#define FDW_TRACE_MAGIC	       "FDWTRACE"
+#define FDW_TRACE_VERSION      1
 #define FDW_TRACE_HEADER_FIXED 64
-#define FDW_TRACE_HEADER_MAX (1U << 20)
-#define FDW_TRACE_FIELD_MAX 4095 /* bytes of one header field */
+#define FDW_TRACE_HEADER_MAX   (1U << 20)
+#define FDW_TRACE_FIELD_MAX    4095 /* bytes of one header field */
 
 #define FDW_TRACE_F_ALL_FAULTS 0x1 /* every fault was streamed (record_all_faults) */
-#define FDW_TRACE_F_STRICT 0x2	   /* recorded with --strict */
+#define FDW_TRACE_F_STRICT     0x2 /* recorded with --strict */
 
 enum fdw_trace_field {
 	FDW_TRACE_FIELD_KERNEL = 1,
@@ -123,10 +129,10 @@ enum fdw_trace_field {
 };
 
 #define FDW_TRACE_BLOCK_MAGIC 0x42574446U /* "FDWB" */
-#define FDW_TRACE_BLOCK_HDR 40
-#define FDW_TRACE_BLOCK_CUT (64U << 10)	   /* the writer's block size */
-#define FDW_TRACE_BLOCK_MS 100		   /* ... and age */
-#define FDW_TRACE_EVENTS_MAX (1U << 20)	   /* raw_len of an events block */
+#define FDW_TRACE_BLOCK_HDR   40
+#define FDW_TRACE_BLOCK_CUT   (64U << 10) /* the writer's block size */
+#define FDW_TRACE_BLOCK_MS    100	  /* ... and age */
+#define FDW_TRACE_EVENTS_MAX  (1U << 20)  /* raw_len of an events block */
 #define FDW_TRACE_TRAILER_MAX (16U << 20) /* raw_len of the trailer */
 
 enum fdw_trace_block_kind {
@@ -152,9 +158,9 @@ enum fdw_trace_entry {
 /* ---- the header in memory, as the writer takes it and the reader gives it ---- */
 
 #define FDW_TRACE_MAX_PROBES 16
-#define FDW_TRACE_MAX_MODES 4
-#define FDW_TRACE_NAME_LEN 32
-#define FDW_TRACE_TEXT_LEN 640
+#define FDW_TRACE_MAX_MODES  4
+#define FDW_TRACE_NAME_LEN   32
+#define FDW_TRACE_TEXT_LEN   640
 
 struct trace_variant {
 	char mode[FDW_TRACE_NAME_LEN];

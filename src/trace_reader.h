@@ -15,9 +15,9 @@
 struct trace_reader;
 
 struct trace_block {
-	__u16 kind;		   /* enum fdw_trace_block_kind */
+	__u16 kind; /* enum fdw_trace_block_kind */
 	__u16 encoding;
-	__u32 count;		   /* records or trailer entries */
+	__u32 count; /* records or trailer entries */
 	__u64 first_ts, last_ts;
 	__u64 offset;		   /* of the block in the file */
 	const unsigned char *data; /* decoded payload, valid until the next call */

@@ -130,7 +130,8 @@ int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
 	if (!err && d && (res->tail || !res->trailer)) {
 		char why[FDW_DET_WHY_LEN];
 
-		snprintf(why, sizeof(why), "trace ends early: %llu bytes after the last complete "
+		snprintf(why, sizeof(why),
+			 "trace ends early: %llu bytes after the last complete "
 			 "block (no trailer: kernel counters and fault counts missing)",
 			 (unsigned long long)res->tail);
 		fdw_detector_missing(d, why);

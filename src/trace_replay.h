@@ -16,9 +16,9 @@
 struct replay_result {
 	struct trace_meta meta;
 	__u64 events, ticks, blocks, bytes;
-	__u64 min_ts, max_ts;	      /* over the events, 0 if none */
+	__u64 min_ts, max_ts;	     /* over the events, 0 if none */
 	__u64 counters[FDW_CNT_MAX]; /* the last COUNTERS entry */
-	double elapsed;		      /* seconds watched */
+	double elapsed;		     /* seconds watched */
 	bool have_counters, have_elapsed;
 	bool trailer;
 	__u64 tail; /* bytes after the last complete block */

@@ -24,7 +24,8 @@ struct trace_writer {
 	unsigned char *buf;
 	size_t len;
 	__u32 count;
-	__u64 first_ts, last_ts, born;
+	__u64 first_ts, last_ts;
+	__u64 born; /* CLOCK_MONOTONIC when the block got its first event, 0: none yet */
 	/* a block as written: header, payload, CRC */
 	unsigned char *out;
 	size_t out_cap;
@@ -137,14 +138,14 @@ static void events_flush(struct trace_writer *tw)
 		    tw->last_ts);
 	tw->len = 0;
 	tw->count = 0;
-	tw->first_ts = tw->last_ts = 0;
+	tw->first_ts = tw->last_ts = tw->born = 0;
 }
 
 static void record_add(struct trace_writer *tw, const struct fdw_event *e, bool event)
 {
 	if (tw->err)
 		return;
-	if (!tw->count)
+	if (event && !tw->born)
 		tw->born = mono_now();
 	memcpy(tw->buf + tw->len, e, sizeof(*e));
 	tw->len += sizeof(*e);
@@ -189,8 +190,7 @@ err:
 }
 
 /* Appends one header field; strings longer than a field can hold are cut. */
-static void field_add(unsigned char *h, size_t *off, __u32 *n, __u16 tag, const char *s[],
-		      int ns)
+static void field_add(unsigned char *h, size_t *off, __u32 *n, __u16 tag, const char *s[], int ns)
 {
 	size_t start = *off + 4, pos = start;
 	__u16 flen;
@@ -201,7 +201,8 @@ static void field_add(unsigned char *h, size_t *off, __u32 *n, __u16 tag, const 
 		if (i)
 			h[pos++] = 0;
 		if (pos - start + l > FDW_TRACE_FIELD_MAX)
-			l = FDW_TRACE_FIELD_MAX > pos - start ? FDW_TRACE_FIELD_MAX - (pos - start) : 0;
+			l = FDW_TRACE_FIELD_MAX > pos - start ? FDW_TRACE_FIELD_MAX - (pos - start)
+							      : 0;
 		memcpy(h + pos, s[i], l);
 		pos += l;
 	}
@@ -215,8 +216,10 @@ static void field_add(unsigned char *h, size_t *off, __u32 *n, __u16 tag, const 
 int trace_writer_header(struct trace_writer *tw, const struct trace_meta *m)
 {
 	/* every field is at most 4 + FDW_TRACE_FIELD_MAX bytes */
-	size_t cap = FDW_TRACE_HEADER_FIXED + (4 + FDW_TRACE_MAX_PROBES * (1 + FDW_TRACE_MAX_MODES)) *
-						      (4 + FDW_TRACE_FIELD_MAX + 1) + 4;
+	size_t cap = FDW_TRACE_HEADER_FIXED +
+		     (4 + FDW_TRACE_MAX_PROBES * (1 + FDW_TRACE_MAX_MODES)) *
+			     (4 + FDW_TRACE_FIELD_MAX + 1) +
+		     4;
 	unsigned char *h = calloc(1, cap);
 	size_t off = FDW_TRACE_HEADER_FIXED;
 	__u32 n = 0;
@@ -274,12 +277,13 @@ void trace_writer_tick(struct trace_writer *tw, __u64 horizon, __u64 now)
 	struct fdw_event t = { .type = FDW_TRACE_REC_TICK, .ts = horizon };
 
 	record_add(tw, &t, false);
-	if (tw->count && now - tw->born >= FDW_TRACE_BLOCK_MS * 1000000ULL)
+	/* blocks of ticks alone wait: a run killed loses no event with them */
+	if (tw->born && now - tw->born >= FDW_TRACE_BLOCK_MS * 1000000ULL)
 		events_flush(tw);
 }
 
-static void entry_add(struct trace_writer *tw, __u32 kind, const void *a, __u32 alen,
-		      const void *b, __u32 blen)
+static void entry_add(struct trace_writer *tw, __u32 kind, const void *a, __u32 alen, const void *b,
+		      __u32 blen)
 {
 	size_t need = tw->trl_len + 8 + alen + blen;
 
@@ -312,8 +316,8 @@ static void entry_add(struct trace_writer *tw, __u32 kind, const void *a, __u32 
 	tw->trl_count++;
 }
 
-void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_id *id,
-			       __u64 faults, __u64 faults_dax)
+void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_id *id, __u64 faults,
+			       __u64 faults_dax)
 {
 	__u64 n[2] = { faults, faults_dax };
 

@@ -29,8 +29,8 @@ void trace_writer_event(struct trace_writer *tw, const struct fdw_event *e);
 /* fdw_detector_tick(horizon); cuts the block if it is 100 ms old at now (CLOCK_MONOTONIC). */
 void trace_writer_tick(struct trace_writer *tw, __u64 horizon, __u64 now);
 /* The end calls, kept for the trailer in the order they are made. */
-void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_id *id,
-			       __u64 faults, __u64 faults_dax);
+void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_id *id, __u64 faults,
+			       __u64 faults_dax);
 void trace_writer_counters(struct trace_writer *tw, const __u64 cnt[FDW_CNT_MAX]);
 void trace_writer_missing(struct trace_writer *tw, const char *why);
 /*

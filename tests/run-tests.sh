@@ -2,7 +2,7 @@
 # Runs the test suites and prints one closing line "N passed, N failed, N skipped".
 # A suite script exits 0 (pass), 77 (skip: it printed why) or anything else (fail);
 # suites that count their own cases print "N passed, N failed" themselves.
-# Usage: tests/run-tests.sh all|unit|cli|live|locktime|pkg|vm|bpftrace
+# Usage: tests/run-tests.sh all|unit|cli|live|locktime|trace|pkg|vm|bpftrace
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -68,6 +68,12 @@ live | all)
 locktime | all)
 	run_suite locktime tests/locktime/test_openmetrics.sh
 	run_suite locktime-live tests/locktime/test_live_locktime.sh
+	;;&
+trace | all)
+	run_suite trace-corrupt tests/trace/test_corrupt.sh
+	run_suite trace-asan make -s trace-asan-check
+	run_suite trace-record tests/trace/test_record.sh
+	run_suite fuzz tests/fuzz/run-fuzz.sh 60
 	;;&
 pkg | all)
 	run_suite manpage tests/pkg/test_manpage.sh
