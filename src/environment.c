@@ -35,6 +35,7 @@ int environment_check(const struct fdw_options *o, char *msg, int msglen)
 {
 	unsigned long long caps = effective_caps();
 	struct stat st;
+	int tracefs_err;
 
 	if (!has_cap(caps, CAP_SYS_ADMIN) && !(has_cap(caps, CAP_BPF) && has_cap(caps, CAP_PERFMON))) {
 		snprintf(msg, msglen, "needs root, or CAP_BPF and CAP_PERFMON: run it with sudo");
@@ -49,9 +50,15 @@ int environment_check(const struct fdw_options *o, char *msg, int msglen)
 			 "CONFIG_DEBUG_INFO_BTF): pass --btf PATH with BTF for this kernel");
 		return FDW_EXIT_ENV;
 	}
-	if (stat("/sys/kernel/tracing/events", &st) && stat("/sys/kernel/debug/tracing/events", &st)) {
-		snprintf(msg, msglen, "tracefs is not mounted: mount -t tracefs nodev "
-			 "/sys/kernel/tracing");
+	/* hardening (issue 7): mounted but mode 0700, e.g. CAP_BPF+CAP_PERFMON, not root */
+	tracefs_err = stat("/sys/kernel/tracing/events", &st) ? errno : 0;
+	if (tracefs_err && stat("/sys/kernel/debug/tracing/events", &st)) {
+		if (tracefs_err == EACCES)
+			snprintf(msg, msglen, "cannot read tracefs (/sys/kernel/tracing): permission "
+				 "denied: run it as root, or add CAP_DAC_READ_SEARCH");
+		else
+			snprintf(msg, msglen, "tracefs is not mounted: mount -t tracefs nodev "
+				 "/sys/kernel/tracing");
 		return FDW_EXIT_ENV;
 	}
 	return 0;
