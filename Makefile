@@ -103,9 +103,6 @@ demo:
 	$(MAKE) all
 	scripts/demo.sh
 
-bench: all
-	tests/bench/run-bench.sh
-
 install-deps:
 	scripts/install-deps.sh
 
@@ -118,3 +115,4 @@ clean:
 include mk/locktime.mk
 include mk/install.mk
 include mk/trace.mk
+include mk/bench.mk

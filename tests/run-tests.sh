@@ -2,7 +2,7 @@
 # Runs the test suites and prints one closing line "N passed, N failed, N skipped".
 # A suite script exits 0 (pass), 77 (skip: it printed why) or anything else (fail);
 # suites that count their own cases print "N passed, N failed" themselves.
-# Usage: tests/run-tests.sh all|unit|cli|live|locktime|trace|pkg|vm|bpftrace
+# Usage: tests/run-tests.sh all|unit|cli|live|locktime|trace|hardening|pkg|vm|bpftrace
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -74,6 +74,13 @@ trace | all)
 	run_suite trace-asan make -s trace-asan-check
 	run_suite trace-record tests/trace/test_record.sh
 	run_suite fuzz tests/fuzz/run-fuzz.sh 60
+	;;&
+hardening | all)
+	run_suite hardening-env tests/hardening/test_env.sh
+	run_suite hardening-overload tests/hardening/test_overload.sh
+	run_suite hardening-signals tests/hardening/test_signals.sh
+	run_suite hardening-two tests/hardening/test_two_instances.sh
+	run_suite sanitize make -s sanitize
 	;;&
 pkg | all)
 	run_suite manpage tests/pkg/test_manpage.sh
