@@ -27,6 +27,7 @@ struct writer {
 	unsigned int violation_sent : 1; /* INV-1 reported for this window */
 	unsigned int window_sent : 1;	 /* window() called */
 	unsigned int reported : 1;	 /* writer_done() called */
+	unsigned int retired : 1;	 /* trimmed from its inode: in d->retired only */
 };
 
 struct writer_list {
@@ -90,6 +91,9 @@ struct fdw_detector {
 	size_t writer_nbuckets, n_writers, n_inflight;
 	/* completed writers waiting out the linger, in completion order */
 	struct writer *unreported_head, *unreported_tail;
+	/* trimmed writers a long fault may still name, oldest first (a ring) */
+	struct writer *retired[FDW_DET_RETIRED];
+	size_t retired_head, retired_n;
 
 	/* counters the summary is derived from */
 	__u64 writers_seen, faults_sum, faults_dax_sum, window_hits;
@@ -456,7 +460,9 @@ static void writer_free(struct fdw_detector *d, struct writer *w)
 		pp = &(*pp)->hash_next;
 	*pp = w->hash_next;
 	d->n_writers--;
-	if (w->completed) {
+	if (w->retired) {
+		/* in no list */
+	} else if (w->completed) {
 		list_remove(&w->inode->done, w);
 	} else {
 		list_remove(&w->inode->inflight, w);
@@ -690,6 +696,28 @@ static void inflight_cap(struct fdw_detector *d, struct inode_state *in)
 		retire_stale(d, in->inflight.head);
 }
 
+/*
+ * A trimmed writer stays findable by id for FDW_DET_RETIRED more trims: a
+ * fault that ran across its window and ended much later (a page-cache fault
+ * waiting on the server, a vCPU descheduled by the host) names it, and must
+ * be judged on it, not on a ghost.
+ */
+static void writer_retire(struct fdw_detector *d, struct writer *w)
+{
+	size_t slot;
+
+	list_remove(&w->inode->done, w);
+	w->retired = 1;
+	if (d->retired_n == FDW_DET_RETIRED) {
+		writer_free(d, d->retired[d->retired_head]);
+		d->retired_head = (d->retired_head + 1) % FDW_DET_RETIRED;
+		d->retired_n--;
+	}
+	slot = (d->retired_head + d->retired_n) % FDW_DET_RETIRED;
+	d->retired[slot] = w;
+	d->retired_n++;
+}
+
 /* Drop completed writers no late fault can still hit (see detector.h). */
 static void trim_done(struct fdw_detector *d, struct inode_state *in, __u64 now)
 {
@@ -700,7 +728,7 @@ static void trim_done(struct fdw_detector *d, struct inode_state *in, __u64 now)
 		if (in->done.n <= FDW_DET_KEEP_DONE_MAX && !old)
 			break;
 		report_completed(d, w);
-		writer_free(d, w);
+		writer_retire(d, w);
 	}
 }
 
@@ -904,6 +932,11 @@ static void check_unknown_origin(struct fdw_detector *d, const struct fdw_event 
 	if (!(f->flags & FDW_FAULT_HIT_WINDOW) || !f->writer_id)
 		return;
 	w = writer_find(d, f->writer_id);
+	if (w && w->retired) {
+		if (fault_hits_window(w, f, fs))
+			writer_hit(d, w, e, fs);
+		return;
+	}
 	if (w && !w->ghost)
 		return;
 	if (!w)

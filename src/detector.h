@@ -67,7 +67,9 @@
  * later than the window allows) is still applied but makes the run
  * inconclusive. Completed writers stay matchable for late faults: per inode
  * at least FDW_DET_KEEP_DONE, and up to FDW_DET_KEEP_DONE_MAX while completed
- * less than FDW_DET_RETAIN_NS before the inode's latest fault or DONE.
+ * less than FDW_DET_RETAIN_NS before the inode's latest fault or DONE. A
+ * writer trimmed from there stays findable by id (for HIT_WINDOW faults that
+ * name it) until FDW_DET_RETIRED later trims.
  *
  * Bounds: inodes are never forgotten (they carry the per-inode summary). More
  * than FDW_DET_MAX_INFLIGHT writers in flight on one inode (DONE lost) evicts
@@ -100,6 +102,7 @@
 #define FDW_DET_KEEP_DONE 8		       /* completed writers always kept per inode */
 #define FDW_DET_KEEP_DONE_MAX 64	       /* ... and at most, while recent */
 #define FDW_DET_RETAIN_NS 1000000000ULL	       /* "recent" for the above: 1 s */
+#define FDW_DET_RETIRED 4096		       /* trimmed writers still findable by id */
 #define FDW_DET_MAX_INFLIGHT 64		       /* in-flight writers per inode */
 #define FDW_DET_WHY_MAX 8
 #define FDW_DET_WHY_LEN 160
