@@ -33,6 +33,8 @@ import math
 import os
 import sys
 
+from replay_check import judge_replay
+
 PAGE = 4096
 PMD_PAGES = 512  # one PMD fault maps 2 MiB = 512 pages on x86-64
 
@@ -527,6 +529,9 @@ def judge_dax_scen(kernel, boot, scen, sdir):
             judge_dax_faults(r, run)
             judge_writers(r, run, fuse=False)
         rows.append(r.done())
+        if scen == "ext4dax" and mode == "fentry":  # the scenario records this run
+            rr = Row(kernel=kernel, boot=boot, scen="replay", mode=mode)
+            rows.append(judge_replay(rr, run.dir, to_int(run.meta.get("watch_rc"))).done())
     return rows
 
 

@@ -33,8 +33,9 @@ dax_scenario() { # dax_scenario ext4|xfs
 	fi
 	mark "MOUNT $fs dax ok"
 	KTRACE=1
+	[ $fs = ext4 ] && FDW_RECORD_MODE=fentry # issue 5: a guest recording replays on the host
 	run_modes $mnt $mnt/wl
-	KTRACE=0
+	KTRACE=0 FDW_RECORD_MODE=
 	ls -la $mnt >"$SD/ls.txt" 2>&1
 	umount $mnt
 	fact umount_rc $?

@@ -104,6 +104,9 @@ watch_run() {
 	if [ "$mode" = none ]; then # baseline: workload without fsdaxwatch
 		sleep 1000 &
 		: >"$d/ready"
+	elif [ "$mode" = "${FDW_RECORD_MODE:-}" ]; then # also a trace, replayed on the host
+		fsdaxwatch record -o "$d/trace.fdw" --attach "$mode" --json -m "$mnt" \
+			--ready-file "$d/ready" >"$d/watch.json" 2>"$d/watch.err" &
 	else
 		fsdaxwatch --attach "$mode" --json -m "$mnt" --ready-file "$d/ready" \
 			>"$d/watch.json" 2>"$d/watch.err" &
