@@ -134,13 +134,18 @@ static __always_inline bool fuse_payload_decode(const struct fuse_call *c, struc
 	return false;
 }
 
+#include "probe_reclaim.bpf.h" /* FUSE_SETUPMAPPING / FUSE_REMOVEMAPPING (INV-5) */
+
 static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
 {
 	__u32 tid = current_tid();
-	struct task_writer *ctx = bpf_map_lookup_elem(&task_writers, &tid);
+	struct task_writer *ctx;
 	struct task_writer tw = {};
 	struct inode *inode = NULL;
 
+	if (dax_window_request(c))
+		return;
+	ctx = bpf_map_lookup_elem(&task_writers, &tid);
 	if (c->opcode != FDW_OP_FUSE_SETATTR && c->opcode != FDW_OP_FUSE_FALLOCATE &&
 	    c->opcode != FDW_OP_FUSE_OPEN)
 		return;
@@ -218,25 +223,26 @@ int BPF_PROG(fuse_request_end_raw, struct fuse_req *req)
 	return 0;
 }
 
-static __always_inline void fuse_simple_issue(struct fuse_args *args)
+static __always_inline void fuse_simple_issue(void *fm, struct fuse_args *args)
 {
 	struct fuse_call c = {};
 
 	fuse_args_read(args, &c);
+	c.conn_dev = fuse_mount_dev(fm);
 	fuse_issue(&c, false);
 }
 
 SEC("fentry/fuse_simple_request")
 int BPF_PROG(fuse_simple_request_fentry, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(args);
+	fuse_simple_issue(fm, args);
 	return 0;
 }
 
 SEC("fentry/__fuse_simple_request")
 int BPF_PROG(fuse_simple_request_idmap_fentry, void *idmap, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(args);
+	fuse_simple_issue(fm, args);
 	return 0;
 }
 
@@ -250,7 +256,10 @@ int BPF_PROG(fuse_request_end_fentry, struct fuse_req *req)
 SEC("kprobe/fuse_simple_request")
 int BPF_KPROBE(fuse_simple_request_kprobe, void *a1, void *a2, void *a3)
 {
-	fuse_simple_issue(simple_request_has_idmap ? a3 : a2);
+	if (simple_request_has_idmap)
+		fuse_simple_issue(a2, a3);
+	else
+		fuse_simple_issue(a1, a2);
 	return 0;
 }
 
