@@ -58,6 +58,7 @@ case $what in
 unit | all)
 	run_suite unit ./build/test_detector
 	run_suite unit-hist ./build/test_histogram
+	run_suite unit-inv25 ./build/test_inv25
 	run_suite unit-vmcheck python3 scripts/vm/test_check.py
 	;;&
 cli | all) run_suite cli tests/cli/test_cli.sh ;;&
