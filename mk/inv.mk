@@ -8,4 +8,13 @@
 $(BUILD)/test_inv25: tests/unit/test_inv25.c src/detector.c src/detector.h $(BPF_HDRS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ tests/unit/test_inv25.c src/detector.c -lcmocka
 
-check: $(BUILD)/test_inv25 $(BUILD)/fdw-mktrace
+check: $(BUILD)/test_inv25
+
+# build/fdw-mkinv25: synthetic traces of the 5.10 INV-2 behaviour and of
+# reclaim racing a fault (INV-5), with clean counterparts
+MKINV25_SRCS := tests/trace/mkinv25.c src/trace_writer.c src/names.c
+
+$(BUILD)/fdw-mkinv25: $(MKINV25_SRCS) $(SRC_HDRS) $(BPF_HDRS) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(MKINV25_SRCS) -lz
+
+check: $(BUILD)/fdw-mkinv25

@@ -72,6 +72,7 @@ locktime | all)
 	;;&
 trace | all)
 	run_suite trace-corrupt tests/trace/test_corrupt.sh
+	run_suite trace-inv25 tests/trace/test_inv25.sh
 	run_suite trace-asan make -s trace-asan-check
 	run_suite trace-record tests/trace/test_record.sh
 	run_suite fuzz tests/fuzz/run-fuzz.sh 60
