@@ -402,6 +402,38 @@ def judge_common(row, run, want_exit=0):
     return True
 
 
+def judge_inv2(row, run):
+    """INV-2 (live mappings at issue): checked wherever unmap.pages attached,
+    with the unmap hooks seen firing on the tracked DAX file when writers ran
+    (break layouts and truncate_pagecache unmap what the faults mapped), and
+    not checked, with a reason, where it did not attach. Violations of any
+    invariant already fail the row (judge_common)."""
+    w = run.watch
+    if w.summary is None or run.mode == "none" or w.s("invariants_checked") is None:
+        return
+    checked = "INV-2" in (w.s("invariants_checked") or [])
+    attached = bool((w.probes().get("unmap.pages") or {}).get("attached"))
+    not_checked = (w.s("invariants_not_checked") or {}).get("INV-2")
+    counters = w.s("kernel_counters") or {}
+    if attached and not checked:
+        row.fail("unmap.pages attached but INV-2 not checked: %s" % not_checked)
+    elif not attached and checked:
+        row.fail("INV-2 reported checked without unmap.pages")
+    elif not attached:
+        if not not_checked:
+            row.fail("INV-2 not checked and no reason given")
+        if run.doctor_ok("unmap.pages", run.mode):
+            row.fail("doctor offers unmap.pages in %s mode but it did not attach" % run.mode)
+        row.note("INV-2 not checked (%s)" % (not_checked or "?")[:80])
+        return
+    if to_int(w.s("violations_inv2"), 0):
+        row.fail("%s INV-2 violations" % w.s("violations_inv2"))
+    unmaps = to_int(counters.get("unmaps"), 0) or 0
+    if (to_int(w.s("writers"), 0) or 0) and (to_int(w.s("faults_dax"), 0) or 0) and not unmaps:
+        row.fail("INV-2 checked but no unmap of a tracked DAX file was seen")
+    row.note("INV-2 checked: 0 violations, %d unmaps" % unmaps)
+
+
 def judge_writers(row, run, fuse):
     exp = expected_writers(run.wl_log)
     if run.mode == "none":
@@ -526,6 +558,7 @@ def judge_dax_scen(kernel, boot, scen, sdir):
         if judge_common(r, run):
             judge_dax_faults(r, run)
             judge_writers(r, run, fuse=False)
+            judge_inv2(r, run)
         rows.append(r.done())
     return rows
 
@@ -664,6 +697,7 @@ def judge_fusedax(kernel, boot, bdir):
             if judge_common(r, run):
                 judge_dax_faults(r, run)
                 judge_writers(r, run, fuse=True)
+                judge_inv2(r, run)
             r.note("virtio-fs DAX window present; FUSE DAX probes attached: %s" % names_s)
         elif window:
             r.fail("virtio-fs DAX window present but no run on it in %s mode" % mode)

@@ -124,6 +124,41 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn("3 passed, 0 failed, 0 skipped", out)
 
+    def inv2_watch(self, attached=True, unmaps=5, inv2=0, checked=None):
+        w = dax_watch()
+        w[0]["probes"].append({"name": "unmap.pages", "attached": attached})
+        if checked is None:
+            checked = attached
+        w[-1].update({
+            "invariants_checked": ["INV-1", "INV-3"] + (["INV-2"] if checked else []),
+            "invariants_not_checked": {} if checked else {"INV-2": "probe unmap.pages not attached"},
+            "violations_inv2": inv2, "kernel_counters": {"unmaps": unmaps}})
+        return w
+
+    def test_inv2_checked_with_unmaps_passes(self):
+        self.t.run(watch=self.inv2_watch())
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("INV-2 checked: 0 violations, 5 unmaps", r["note"])
+
+    def test_inv2_without_unmaps_fails(self):
+        self.t.run(watch=self.inv2_watch(unmaps=0))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("no unmap of a tracked DAX file", r["note"])
+
+    def test_inv2_attached_not_checked_fails(self):
+        self.t.run(watch=self.inv2_watch(checked=False))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("INV-2 not checked", r["note"])
+
+    def test_inv2_not_attached_says_why(self):
+        self.t.run(watch=self.inv2_watch(attached=False))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("INV-2 not checked (probe unmap.pages not attached)", r["note"])
+
     def test_violation_fails(self):
         v = {"schema": 1, "type": "violation", "inv": "INV-1", "fault_pg_lo": 1030,
              "fault_pg_hi": 1031, "delta_ns": 5000, "writer": {"op": "truncate"}}
