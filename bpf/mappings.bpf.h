@@ -5,10 +5,11 @@
  * window.bpf.h); the kernel's unmaps of the file's pages remove them:
  * unmap_mapping_pages(), which break layouts reaches through
  * dax_layout_busy_page_range(), and unmap_mapping_range(), which
- * truncate_pagecache*() calls. At a writer's issue, pages of its dead range
- * still in the set are reported (FDW_EV_LIVE_MAPPING). A file no VMA maps
- * any more (munmap, exit) has no live page whatever the set says. Mappings
- * made before the run started are not known.
+ * truncate_pagecache*() calls, and unmap_page_range() for munmap, exit and
+ * MADV_DONTNEED. At a writer's issue, pages of its dead range still in the
+ * set are reported (FDW_EV_LIVE_MAPPING). A file no VMA maps any more has no
+ * live page whatever the set says. Mappings made before the run started are
+ * not known.
  */
 #ifndef FDW_MAPPINGS_BPF_H
 #define FDW_MAPPINGS_BPF_H
@@ -74,15 +75,11 @@ static __always_inline void live_map_fault(struct inode *inode, __u64 lo, __u64 
 		live_set_add(&v->set, lo, hi);
 }
 
-static __always_inline void live_map_unmap(struct address_space *mapping, __u64 lo, __u64 hi)
+static __always_inline void live_map_unmap(struct inode *inode, __u64 lo, __u64 hi)
 {
-	struct inode *inode;
 	struct live_val *v;
 
-	if (!mappings_on)
-		return;
-	inode = BPF_CORE_READ(mapping, host);
-	if (!inode)
+	if (!mappings_on || !inode)
 		return;
 	v = live_get(inode, false);
 	if (!v)
@@ -134,13 +131,55 @@ __noinline int live_map_check(__u64 inode_key, __u64 writer_id, __u64 lo, __u64 
 /* unmap_mapping_pages(): nr 0, or an end that overflows, is to the end of the file */
 static __always_inline void unmap_pages(struct address_space *mapping, __u64 start, __u64 nr)
 {
-	live_map_unmap(mapping, start, nr && start + nr > start ? start + nr : FDW_PG_INF);
+	if (mappings_on)
+		live_map_unmap(BPF_CORE_READ(mapping, host), start,
+			       nr && start + nr > start ? start + nr : FDW_PG_INF);
 }
 
 /* unmap_mapping_range(): holelen 0 is to the end; it rounds the hole out to pages */
 static __always_inline void unmap_range(struct address_space *mapping, loff_t begin, loff_t len)
 {
 	unmap_pages(mapping, (__u64)begin >> FDW_PAGE_SHIFT, pages_up(len));
+}
+
+/*
+ * unmap_page_range(): every zap of one VMA's page tables ends here (munmap,
+ * exit, MADV_DONTNEED, and the per-VMA work of unmap_mapping_pages()). The
+ * pages are cleared even if another VMA still maps them: INV-2 may then miss
+ * a live mapping, never invent one.
+ */
+static __always_inline void unmap_vma(struct vm_area_struct *vma, __u64 addr, __u64 end)
+{
+	struct file *file;
+	__u64 start, pgoff;
+
+	if (!mappings_on)
+		return;
+	file = BPF_CORE_READ(vma, vm_file);
+	if (!file || end <= addr)
+		return;
+	start = BPF_CORE_READ(vma, vm_start);
+	pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	if (addr < start)
+		return;
+	live_map_unmap(BPF_CORE_READ(file, f_inode), pgoff + ((addr - start) >> FDW_PAGE_SHIFT),
+		       pgoff + pages_up(end - start));
+}
+
+SEC("fentry/unmap_page_range")
+int BPF_PROG(unmap_page_range_fentry, void *tlb, struct vm_area_struct *vma, unsigned long addr,
+	     unsigned long end)
+{
+	unmap_vma(vma, addr, end);
+	return 0;
+}
+
+SEC("kprobe/unmap_page_range")
+int BPF_KPROBE(unmap_page_range_kprobe, void *tlb, struct vm_area_struct *vma, unsigned long addr,
+	       unsigned long end)
+{
+	unmap_vma(vma, addr, end);
+	return 0;
 }
 
 SEC("fentry/unmap_mapping_pages")

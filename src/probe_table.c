@@ -181,10 +181,12 @@ static const struct probe_def probe_defs[FDW_PROBE_MAX] = {
 		.variants = {
 			{ FDW_MODE_FENTRY, "fentry", {
 				HOOK("unmap_mapping_pages_fentry", "unmap_mapping_pages"),
-				HOOK("unmap_mapping_range_fentry", "unmap_mapping_range") } },
+				HOOK("unmap_mapping_range_fentry", "unmap_mapping_range"),
+				OPT("unmap_page_range_fentry", "unmap_page_range") } },
 			{ FDW_MODE_KPROBE, "kprobe", {
 				HOOK("unmap_mapping_pages_kprobe", "unmap_mapping_pages"),
-				HOOK("unmap_mapping_range_kprobe", "unmap_mapping_range") } },
+				HOOK("unmap_mapping_range_kprobe", "unmap_mapping_range"),
+				OPT("unmap_page_range_kprobe", "unmap_page_range") } },
 		},
 		.tracepoint_note = "no tracepoint reports unmaps: INV-2 is not checked",
 	},
