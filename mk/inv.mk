@@ -18,3 +18,13 @@ $(BUILD)/fdw-mkinv25: $(MKINV25_SRCS) $(SRC_HDRS) $(BPF_HDRS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(MKINV25_SRCS) -lz
 
 check: $(BUILD)/fdw-mkinv25
+
+# fdw-inv2map: the INV-2 workload (a mapping kept across a truncate), for the
+# guest matrix (scripts/vm/scen/inv2.sh)
+all: $(BUILD)/fdw-inv2map
+
+$(BUILD)/fdw-inv2map: tests/fuse/inv2map.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
+
+$(BUILD)/static/fdw-inv2map: tests/fuse/inv2map.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $<

@@ -159,6 +159,37 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(r["status"], "PASS", r["note"])
         self.assertIn("INV-2 not checked (probe unmap.pages not attached)", r["note"])
 
+    def inv2map(self, mode="kprobe", viol=None, unmaps=4, checked=True):
+        d = os.path.join(self.t.b, "out/ext4dax/inv2", mode)
+        w = self.inv2_watch(unmaps=unmaps, checked=checked, attached=checked)
+        w[1:1] = viol or []
+        w[-1]["violations"] = len(viol or [])
+        write(os.path.join(d, "watch.json"), jsonl(w))
+        write(os.path.join(d, "status"), "inv2map_rc=0\nwatch_rc=%d\n" % (1 if viol else 0))
+
+    def test_inv2map_clean_passes(self):
+        self.t.run()
+        self.inv2map()
+        r = self.rows()[("ext4dax-inv2", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("0 violations, 4 unmaps", r["note"])
+
+    def test_inv2map_violation_fails_on_ext4(self):
+        self.t.run()
+        v = {"schema": 1, "type": "violation", "inv": "INV-2", "live_pg_lo": 1, "live_pg_hi": 64,
+             "live_pages": 63, "writer": {"op": "truncate"}}
+        self.inv2map(viol=[v])
+        r = self.rows()[("ext4dax-inv2", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("INV-2", r["note"])
+
+    def test_inv2map_not_checked_in_tracepoint(self):
+        self.t.run()
+        self.inv2map(mode="tracepoint", checked=False)
+        r = self.rows()[("ext4dax-inv2", "tracepoint")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("INV-2 not checked", r["note"])
+
     def test_violation_fails(self):
         v = {"schema": 1, "type": "violation", "inv": "INV-1", "fault_pg_lo": 1030,
              "fault_pg_hi": 1031, "delta_ns": 5000, "writer": {"op": "truncate"}}

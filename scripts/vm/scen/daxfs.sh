@@ -35,6 +35,8 @@ dax_scenario() { # dax_scenario ext4|xfs
 	KTRACE=1
 	run_modes $mnt $mnt/wl
 	KTRACE=0
+	. /scen/inv2.sh
+	inv2_modes $mnt
 	ls -la $mnt >"$SD/ls.txt" 2>&1
 	umount $mnt
 	fact umount_rc $?
