@@ -92,12 +92,13 @@ static __always_inline void setupmapping_seen(const struct fuse_call *c)
 	bpf_map_update_elem(&dax_ranges, &k, &r, BPF_ANY);
 }
 
-static __always_inline void removemapping_seen(const struct fuse_call *c)
+/* A reclaim: its writer in tw and its inode; NULL for anything else. */
+static __always_inline struct inode *removemapping_seen(const struct fuse_call *c,
+							struct task_writer *tw)
 {
 	struct fuse_args *args = (struct fuse_args *)c->req_key;
 	struct dax_range_key k = {.dev = c->conn_dev};
 	struct fuse_removemapping_one one = {};
-	struct task_writer tw = {.op = FDW_OP_RECLAIM};
 	__u32 tid = current_tid();
 	struct inode *inode;
 	struct dax_range *r;
@@ -105,47 +106,42 @@ static __always_inline void removemapping_seen(const struct fuse_call *c)
 	count(FDW_CNT_REMOVEMAPPING);
 	if (bpf_probe_read_kernel(&one, sizeof(one),
 				  fuse_args_in_value(args, removemapping_first_arg() + 1)))
-		return;
+		return NULL;
 	k.moffset = one.moffset;
 	r = bpf_map_lookup_elem(&dax_ranges, &k);
 	if (r && r->nodeid == c->nodeid) {
-		tw.offset = r->foffset;
-		tw.len = r->len ? r->len : one.len;
+		tw->offset = r->foffset;
+		tw->len = r->len ? r->len : one.len;
 	}
 	if (r)
 		bpf_map_delete_elem(&dax_ranges, &k);
 	inode = inode_from_nodeid(c->conn_dev, c->nodeid);
 	if (!inode || !inode_watched(inode) || !BPF_CORE_READ(inode, i_count.counter))
-		return;
+		return NULL;
 	if (lock_state_of_issuer(inode) == FDW_LOCK_NOT_HELD)
-		return;
+		return NULL;
 	count(FDW_CNT_RECLAIMS);
-	if (!tw.len) {
+	if (!tw->len) {
 		count(FDW_CNT_RECLAIM_NO_RANGE);
-		return;
+		return NULL;
 	}
 	/* a task inside another writer operation does not reclaim (kernel-map.md 3.4) */
 	if (bpf_map_lookup_elem(&task_writers, &tid))
-		return;
-	tw.inode = (__u64)inode;
-	tw.old_size = BPF_CORE_READ(inode, i_size);
-	writer_issue(inode, &tw, c->opcode, c->unique, c->req_key);
-	if (bpf_map_update_elem(&task_writers, &tid, &tw, BPF_ANY))
-		count(FDW_CNT_LOST_MAP_FULL);
+		return NULL;
+	tw->op = FDW_OP_RECLAIM;
+	tw->inode = (__u64)inode;
+	tw->old_size = BPF_CORE_READ(inode, i_size);
+	return inode;
 }
 
-/* true if the request was a DAX window request (handled here) */
-static __always_inline bool dax_window_request(const struct fuse_call *c)
+/* FUSE_SETUPMAPPING or FUSE_REMOVEMAPPING: a reclaim writer to issue, or NULL */
+static __always_inline struct inode *dax_window_request(const struct fuse_call *c,
+							struct task_writer *tw)
 {
-	if (c->opcode == FDW_OP_FUSE_SETUPMAPPING) {
-		setupmapping_seen(c);
-		return true;
-	}
-	if (c->opcode == FDW_OP_FUSE_REMOVEMAPPING) {
-		removemapping_seen(c);
-		return true;
-	}
-	return false;
+	if (c->opcode == FDW_OP_FUSE_REMOVEMAPPING)
+		return removemapping_seen(c, tw);
+	setupmapping_seen(c);
+	return NULL;
 }
 
 #endif /* FDW_PROBE_RECLAIM_BPF_H */
