@@ -162,14 +162,19 @@ struct fdw_lost {
 };
 
 /*
- * INV-2: mapped pages are tracked per inode for the first FDW_LIVE_PAGES
- * pages (bpf/live_bits.h); a mapping beyond them sets an overflow mark.
+ * INV-2: mapped pages are tracked per inode (bpf/live_bits.h) one by one for
+ * the first FDW_LIVE_PAGES pages, then by 2 MiB chunk (a DAX range) up to
+ * FDW_LIVE_CHUNK_PAGES, then by one mark for anything further.
  */
 #define FDW_LIVE_WORDS 16
 #define FDW_LIVE_PAGES (FDW_LIVE_WORDS * 64)
+#define FDW_LIVE_CHUNK_SHIFT 9 /* 512 pages */
+#define FDW_LIVE_CHUNK_WORDS 4
+#define FDW_LIVE_CHUNKS (FDW_LIVE_CHUNK_WORDS * 64)
+#define FDW_LIVE_CHUNK_PAGES ((__u64)FDW_LIVE_CHUNKS << FDW_LIVE_CHUNK_SHIFT) /* 512 MiB */
 
 /* fdw_live.flags */
-#define FDW_LIVE_OVERFLOW 0x1 /* pages past FDW_LIVE_PAGES of the dead range may be mapped */
+#define FDW_LIVE_OVERFLOW 0x1 /* pages of the dead range past FDW_LIVE_PAGES may be mapped */
 
 /* Sent right after the ISSUE of a writer whose dead range is not fully unmapped. */
 struct fdw_live {

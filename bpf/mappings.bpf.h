@@ -63,29 +63,38 @@ static __always_inline struct live_val *live_get(struct inode *inode, bool creat
 	return v;
 }
 
+/*
+ * The set updates are global functions, verified once on their own: inlined
+ * into every hook, their loops made the fault programs too long to verify.
+ */
+
 /* A fault on inode mapped [lo, hi). */
-static __always_inline void live_map_fault(struct inode *inode, __u64 lo, __u64 hi)
+__noinline int live_map_fault(__u64 inode_key, __u64 lo, __u64 hi)
 {
+	struct inode *inode = (struct inode *)inode_key;
 	struct live_val *v;
 
-	if (!mappings_on || !inode_is_dax(inode))
-		return;
+	if (!mappings_on || !inode || !inode_is_dax(inode))
+		return 0;
 	v = live_get(inode, true);
 	if (v)
 		live_set_add(&v->set, lo, hi);
+	return 0;
 }
 
-static __always_inline void live_map_unmap(struct inode *inode, __u64 lo, __u64 hi)
+__noinline int live_map_unmap(__u64 inode_key, __u64 lo, __u64 hi)
 {
+	struct inode *inode = (struct inode *)inode_key;
 	struct live_val *v;
 
 	if (!mappings_on || !inode)
-		return;
+		return 0;
 	v = live_get(inode, false);
 	if (!v)
-		return;
+		return 0;
 	count(FDW_CNT_UNMAPS);
 	live_set_clear(&v->set, lo, hi);
+	return 1;
 }
 
 /*
@@ -132,7 +141,7 @@ __noinline int live_map_check(__u64 inode_key, __u64 writer_id, __u64 lo, __u64 
 static __always_inline void unmap_pages(struct address_space *mapping, __u64 start, __u64 nr)
 {
 	if (mappings_on)
-		live_map_unmap(BPF_CORE_READ(mapping, host), start,
+		live_map_unmap((__u64)BPF_CORE_READ(mapping, host), start,
 			       nr && start + nr > start ? start + nr : FDW_PG_INF);
 }
 
@@ -162,8 +171,8 @@ static __always_inline void unmap_vma(struct vm_area_struct *vma, __u64 addr, __
 	pgoff = BPF_CORE_READ(vma, vm_pgoff);
 	if (addr < start)
 		return;
-	live_map_unmap(BPF_CORE_READ(file, f_inode), pgoff + ((addr - start) >> FDW_PAGE_SHIFT),
-		       pgoff + pages_up(end - start));
+	live_map_unmap((__u64)BPF_CORE_READ(file, f_inode),
+		       pgoff + ((addr - start) >> FDW_PAGE_SHIFT), pgoff + pages_up(end - start));
 }
 
 SEC("fentry/unmap_page_range")

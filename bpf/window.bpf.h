@@ -199,7 +199,7 @@ static __always_inline void fault_end(__u32 src, vm_fault_t result, bool isize_v
 	else if (!(result & VM_FAULT_NOT_MAPPED))
 		f.flags |= FDW_FAULT_MAPPED;
 	if (f.flags & FDW_FAULT_MAPPED)
-		live_map_fault(f.inode, f.pg_lo, f.pg_hi); /* INV-2 */
+		live_map_fault((__u64)f.inode, f.pg_lo, f.pg_hi); /* INV-2 */
 	if (isize_valid) {
 		struct inode *inode = f.inode;
 

@@ -85,11 +85,41 @@ static void test_live_overflow(void **state)
 	/* an unmap of everything from page 1000 to the end clears the mark */
 	live_set_clear(&s, 1000, FDW_PG_INF);
 	assert_false(live_set_check(&s, 0, FDW_PG_INF, &l));
-	/* an unmap that ends before the end of the file cannot */
+	/* an unmap of part of a 2 MiB chunk cannot */
 	live_set_add(&s, FDW_LIVE_PAGES + 1, FDW_LIVE_PAGES + 2);
-	live_set_clear(&s, 0, 5000);
+	live_set_clear(&s, 0, FDW_LIVE_PAGES + 100);
 	assert_true(live_set_check(&s, 0, FDW_PG_INF, &l));
 	assert_int_equal(l.flags, FDW_LIVE_OVERFLOW);
+	/* a dead range in another chunk is not concerned */
+	assert_false(live_set_check(&s, FDW_LIVE_PAGES + 512, FDW_LIVE_PAGES + 1024, &l));
+}
+
+/* Reclaim of a 2 MiB DAX range of a 16 MiB file mapped all over. */
+static void test_live_chunks_reclaim(void **state)
+{
+	struct fdw_live_set s = {0};
+	struct fdw_live l;
+
+	live_set_add(&s, 0, 4096);
+	/* break layouts of the dmap at 6 MiB: pages [1536, 2048) */
+	live_set_clear(&s, 1536, 2048);
+	assert_false(live_set_check(&s, 1536, 2048, &l));
+	/* the next range is still (maybe) mapped: inconclusive, not clean */
+	assert_true(live_set_check(&s, 2048, 2560, &l));
+	assert_int_equal(l.pages, 0);
+	assert_int_equal(l.flags, FDW_LIVE_OVERFLOW);
+	/* an exactly tracked range keeps exact answers */
+	live_set_clear(&s, 0, 512);
+	assert_true(live_set_check(&s, 0, 1024, &l));
+	assert_int_equal(l.pg_lo, 512);
+	assert_int_equal(l.pages, 512);
+	assert_int_equal(l.flags, 0);
+	/* past 512 MiB: one mark, cleared by an unmap to the end */
+	live_set_add(&s, FDW_LIVE_CHUNK_PAGES + 7, FDW_LIVE_CHUNK_PAGES + 8);
+	assert_true(live_set_check(&s, FDW_LIVE_CHUNK_PAGES, FDW_PG_INF, &l));
+	assert_int_equal(l.flags, FDW_LIVE_OVERFLOW);
+	live_set_clear(&s, 0, FDW_PG_INF);
+	assert_false(live_set_check(&s, 0, FDW_PG_INF, &l));
 }
 
 static __u64 rnd(__u64 *x)
@@ -360,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_live_510_break_layouts),
 		cmocka_unit_test(test_live_word_edges),
 		cmocka_unit_test(test_live_overflow),
+		cmocka_unit_test(test_live_chunks_reclaim),
 		cmocka_unit_test(test_live_random_model),
 		cmocka_unit_test(test_inv2_names_pages),
 		cmocka_unit_test(test_inv2_clean_and_non_dax),
