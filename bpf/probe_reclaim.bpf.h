@@ -45,9 +45,9 @@ static __always_inline __u64 fuse_mount_dev(void *fm)
 
 	if (!fm)
 		return 0;
-	if (bpf_core_type_exists(struct fuse_mount))
+	if (bpf_core_field_exists(((struct fuse_mount *)0)->sb))
 		sb = BPF_CORE_READ((struct fuse_mount *)fm, sb);
-	else
+	else if (!bpf_core_type_exists(struct fuse_mount))
 		bpf_probe_read_kernel(&sb, sizeof(sb), fm + FUSE510_MOUNT_SB);
 	return sb ? BPF_CORE_READ(sb, s_dev) : 0;
 }
@@ -66,6 +66,14 @@ static __always_inline const void *fuse_args_in_value(struct fuse_args *args, in
 	bpf_probe_read_kernel(&v, sizeof(v),
 			      (void *)args + FUSE510_ARGS_IN0_VALUE + FUSE510_IN_ARG_SIZE * i);
 	return v;
+}
+
+/* fuse_dax_inode_cleanup() runs from eviction, when nothing holds the inode */
+static __always_inline bool inode_evicting(struct inode *inode)
+{
+	if (!bpf_core_field_exists(inode->i_count))
+		return false;
+	return BPF_CORE_READ(inode, i_count.counter) == 0;
 }
 
 /* 6.14 on, in_args[0] is an empty header and the REMOVEMAPPING payload moves up one. */
@@ -116,7 +124,7 @@ static __always_inline struct inode *removemapping_seen(const struct fuse_call *
 	if (r)
 		bpf_map_delete_elem(&dax_ranges, &k);
 	inode = inode_from_nodeid(c->conn_dev, c->nodeid);
-	if (!inode || !inode_watched(inode) || !BPF_CORE_READ(inode, i_count.counter))
+	if (!inode || !inode_watched(inode) || inode_evicting(inode))
 		return NULL;
 	if (lock_state_of_issuer(inode) == FDW_LOCK_NOT_HELD)
 		return NULL;
