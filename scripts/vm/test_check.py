@@ -190,6 +190,18 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(r["status"], "PASS", r["note"])
         self.assertIn("INV-2 not checked", r["note"])
 
+    def test_allowed_inv2_noted_not_failed(self):
+        v = {"schema": 1, "type": "violation", "inv": "INV-2", "live_pg_lo": 1, "live_pg_hi": 64,
+             "live_pages": 63, "writer": {"op": "truncate", "pg_lo": 1, "pg_hi": 64}}
+        d = self.t.run(watch=dax_watch(viol=[v], verdict="violations", rc=1), rc=1)
+        r = check.Row(kernel="5.10", boot="fuse", scen="fusedax", mode="kprobe")
+        self.assertTrue(check.judge_common(r, check.Run(d), allow=("INV-2",)))
+        self.assertEqual(r.done()["status"], "PASS", r["note"])
+        self.assertIn("63 pages [1,64) still mapped", r["note"])
+        r = check.Row(kernel="6.1", boot="fuse", scen="fusedax", mode="kprobe")
+        check.judge_common(r, check.Run(d))
+        self.assertEqual(r.done()["status"], "FAIL")
+
     def test_violation_fails(self):
         v = {"schema": 1, "type": "violation", "inv": "INV-1", "fault_pg_lo": 1030,
              "fault_pg_hi": 1031, "delta_ns": 5000, "writer": {"op": "truncate"}}
