@@ -324,7 +324,11 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 	if (e->writer.lock_state == FDW_LOCK_NOT_HELD && (st->id.flags & FDW_INODE_DAX))
 		count(FDW_CNT_INV4_WRITER);
 	event_submit(e);
-	live_map_check((__u64)inode, id, lo, hi, now); /* INV-2, after the ISSUE it names */
+	/*
+	 * INV-2, after the ISSUE it names. tw->inode, not inode: a global
+	 * function takes scalars, and a fentry argument is a BTF pointer.
+	 */
+	live_map_check(tw->inode, id, lo, hi, now);
 	return id;
 }
 
