@@ -202,6 +202,16 @@ class CheckTest(unittest.TestCase):
         check.judge_common(r, check.Run(d))
         self.assertEqual(r.done()["status"], "FAIL")
 
+    def test_reclaim_writers_not_matched_to_the_workload(self):
+        w = dax_watch()
+        w.insert(1, fdw_writer("reclaim", 160, tid=99, opcode="REMOVEMAPPING", offset=0,
+                               len=2 << 20, pg_lo=0, pg_hi=512, lock_state="held"))
+        w[-1]["writers"] += 1
+        self.t.run(watch=w)
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("1 DAX-range reclaims (1 under the lock)", r["note"])
+
     def test_violation_fails(self):
         v = {"schema": 1, "type": "violation", "inv": "INV-1", "fault_pg_lo": 1030,
              "fault_pg_hi": 1031, "delta_ns": 5000, "writer": {"op": "truncate"}}
