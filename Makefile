@@ -66,7 +66,8 @@ $(BUILD)/fdw-workload: tests/fuse/workload.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -pthread -o $@ $<
 
 # Static binaries for the guest initramfs (no shared libraries there).
-static: $(BUILD)/static/fsdaxwatch $(BUILD)/static/fdw-testfs $(BUILD)/static/fdw-workload
+static: $(BUILD)/static/fsdaxwatch $(BUILD)/static/fdw-testfs $(BUILD)/static/fdw-workload \
+	$(BUILD)/static/fdw-inv2map
 
 $(BUILD)/static/fsdaxwatch: $(CLI_OBJS)
 	$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS_CLI)
@@ -116,3 +117,4 @@ include mk/locktime.mk
 include mk/install.mk
 include mk/trace.mk
 include mk/bench.mk
+include mk/inv.mk

@@ -12,6 +12,7 @@
 #include "fsdaxwatch.h"
 #include "state.bpf.h"
 #include "locks.bpf.h"
+#include "mappings.bpf.h"
 #include "window.bpf.h"
 #include "probe_faults.bpf.h"
 #include "probe_writers.bpf.h"

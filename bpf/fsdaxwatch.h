@@ -31,6 +31,7 @@ enum fdw_event_type {
 	FDW_EV_WRITER_DONE = 3,	 /* writer finished: lock released / syscall returned */
 	FDW_EV_FAULT = 4,	 /* one fault (all of them in record mode, else samples) */
 	FDW_EV_LOST = 5,	 /* events lost at this point (record mode) */
+	FDW_EV_LIVE_MAPPING = 6, /* INV-2: pages of a writer's dead range still mapped at issue */
 	FDW_EV_TYPE_MAX,
 };
 
@@ -160,6 +161,31 @@ struct fdw_lost {
 	__u32 pad;
 };
 
+/*
+ * INV-2: mapped pages are tracked per inode (bpf/live_bits.h) one by one for
+ * the first FDW_LIVE_PAGES pages, then by 2 MiB chunk (a DAX range) up to
+ * FDW_LIVE_CHUNK_PAGES, then by one mark for anything further.
+ */
+#define FDW_LIVE_WORDS 16
+#define FDW_LIVE_PAGES (FDW_LIVE_WORDS * 64)
+#define FDW_LIVE_CHUNK_SHIFT 9 /* 512 pages */
+#define FDW_LIVE_CHUNK_WORDS 4
+#define FDW_LIVE_CHUNKS (FDW_LIVE_CHUNK_WORDS * 64)
+#define FDW_LIVE_CHUNK_PAGES ((__u64)FDW_LIVE_CHUNKS << FDW_LIVE_CHUNK_SHIFT) /* 512 MiB */
+
+/* fdw_live.flags */
+#define FDW_LIVE_OVERFLOW 0x1 /* pages of the dead range past FDW_LIVE_PAGES may be mapped */
+
+/* Sent right after the ISSUE of a writer whose dead range is not fully unmapped. */
+struct fdw_live {
+	__u64 writer_id;
+	__u64 pg_lo; /* first still-mapped page of the dead range */
+	__u64 pg_hi; /* last still-mapped page + 1 */
+	__u64 pages; /* still-mapped pages in [pg_lo, pg_hi) */
+	__u32 flags; /* FDW_LIVE_* */
+	__u32 pad;
+};
+
 /* One fixed-size record. ts is the end of the thing the record describes. */
 struct fdw_event {
 	__u32 type; /* enum fdw_event_type */
@@ -173,6 +199,7 @@ struct fdw_event {
 		struct fdw_done done;	  /* FDW_EV_WRITER_DONE */
 		struct fdw_fault fault;	  /* FDW_EV_FAULT */
 		struct fdw_lost lost;	  /* FDW_EV_LOST */
+		struct fdw_live live;	  /* FDW_EV_LIVE_MAPPING */
 	};
 };
 
@@ -198,6 +225,12 @@ enum fdw_counter {
 	FDW_CNT_LOCK_WAITS,	     /* lock waits measured */
 	FDW_CNT_INV4_WRITER,	     /* DAX writers issued without the lock held exclusive */
 	FDW_CNT_INV4_FAULT,	     /* DAX faults mapping without the lock read-held */
+	FDW_CNT_SETUPMAPPING,	     /* FUSE_SETUPMAPPING requests (DAX window ranges set up) */
+	FDW_CNT_REMOVEMAPPING,	     /* FUSE_REMOVEMAPPING requests */
+	FDW_CNT_RECLAIMS,	     /* of those, DAX-range reclaims (sent under the lock: writers) */
+	FDW_CNT_RECLAIM_NO_RANGE,    /* reclaims whose SETUPMAPPING was not seen: not checked */
+	FDW_CNT_UNMAPS,		     /* kernel unmaps of tracked DAX files (INV-2) */
+	FDW_CNT_INV2_WRITERS,	     /* DAX writers issued with pages of their dead range mapped */
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */

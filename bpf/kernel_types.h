@@ -42,6 +42,10 @@ typedef struct {
 	long counter;
 } atomic_long_t;
 
+typedef struct {
+	int counter;
+} atomic_t;
+
 struct rw_semaphore {
 	atomic_long_t count;
 	atomic_long_t owner;
@@ -60,8 +64,19 @@ struct super_block {
 
 struct inode;
 
+struct rb_node;
+
+struct rb_root {
+	struct rb_node *rb_node;
+} CORE;
+
+struct rb_root_cached {
+	struct rb_root rb_root;
+} CORE;
+
 struct address_space {
 	struct inode *host;
+	struct rb_root_cached i_mmap; /* the VMAs that map the file (mapping_mapped()) */
 } CORE;
 
 /* 5.15 on: the fault/truncate lock lives in the address_space */
@@ -77,6 +92,7 @@ struct inode {
 	unsigned long i_ino;
 	loff_t i_size;
 	__u32 i_generation;
+	atomic_t i_count;
 } CORE;
 
 struct file {
@@ -174,6 +190,23 @@ struct fuse_open_in {
 	__u32 open_flags;
 };
 
+struct fuse_setupmapping_in {
+	__u64 fh;
+	__u64 foffset; /* file offset */
+	__u64 len;
+	__u64 flags;
+	__u64 moffset; /* offset in the DAX window */
+};
+
+struct fuse_removemapping_in {
+	__u32 count;
+};
+
+struct fuse_removemapping_one {
+	__u64 moffset;
+	__u64 len;
+};
+
 /* FUSE kernel objects (module or built in; no BTF at all for them on 5.10) */
 struct fuse_inode {
 	struct inode inode;
@@ -186,6 +219,7 @@ struct fuse_conn {
 
 struct fuse_mount {
 	struct fuse_conn *fc;
+	struct super_block *sb;
 } CORE;
 
 struct fuse_chan {

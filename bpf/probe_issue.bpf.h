@@ -134,16 +134,21 @@ static __always_inline bool fuse_payload_decode(const struct fuse_call *c, struc
 	return false;
 }
 
-static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
+#include "probe_reclaim.bpf.h" /* FUSE_SETUPMAPPING / FUSE_REMOVEMAPPING (INV-5) */
+
+/* A request that removes backing store: its writer in tw and its inode, else NULL. */
+static __always_inline struct inode *removal_writer(struct fuse_call *c, bool resolve,
+						    struct task_writer *twp)
 {
 	__u32 tid = current_tid();
-	struct task_writer *ctx = bpf_map_lookup_elem(&task_writers, &tid);
+	struct task_writer *ctx;
 	struct task_writer tw = {};
 	struct inode *inode = NULL;
 
+	ctx = bpf_map_lookup_elem(&task_writers, &tid);
 	if (c->opcode != FDW_OP_FUSE_SETATTR && c->opcode != FDW_OP_FUSE_FALLOCATE &&
 	    c->opcode != FDW_OP_FUSE_OPEN)
-		return;
+		return NULL;
 	if (ctx) {
 		/* a second removal request in one operation opens its own window */
 		tw = *ctx;
@@ -155,17 +160,34 @@ static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
 			inode = inode_from_nodeid(c->conn_dev, c->nodeid);
 	}
 	if (!fuse_payload_decode(c, &tw))
-		return;
+		return NULL;
 	if (!inode) {
 		count(FDW_CNT_ISSUE_NO_INODE);
-		return;
+		return NULL;
 	}
 	if (!inode_watched(inode) || !task_watched())
-		return;
+		return NULL;
 	if (!tw.inode) {
 		tw.inode = (__u64)inode;
 		tw.old_size = BPF_CORE_READ(inode, i_size);
 	}
+	*twp = tw;
+	return inode;
+}
+
+/* One writer_issue() for every kind of writer: a copy per kind made the program too long. */
+static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
+{
+	__u32 tid = current_tid();
+	struct task_writer tw = {};
+	struct inode *inode;
+
+	if (c->opcode == FDW_OP_FUSE_SETUPMAPPING || c->opcode == FDW_OP_FUSE_REMOVEMAPPING)
+		inode = dax_window_request(c, &tw);
+	else
+		inode = removal_writer(c, resolve, &tw);
+	if (!inode)
+		return;
 	writer_issue(inode, &tw, c->opcode, c->unique, c->req_key);
 	if (bpf_map_update_elem(&task_writers, &tid, &tw, BPF_ANY))
 		count(FDW_CNT_LOST_MAP_FULL);
@@ -218,25 +240,26 @@ int BPF_PROG(fuse_request_end_raw, struct fuse_req *req)
 	return 0;
 }
 
-static __always_inline void fuse_simple_issue(struct fuse_args *args)
+static __always_inline void fuse_simple_issue(void *fm, struct fuse_args *args)
 {
 	struct fuse_call c = {};
 
 	fuse_args_read(args, &c);
+	c.conn_dev = fuse_mount_dev(fm);
 	fuse_issue(&c, false);
 }
 
 SEC("fentry/fuse_simple_request")
 int BPF_PROG(fuse_simple_request_fentry, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(args);
+	fuse_simple_issue(fm, args);
 	return 0;
 }
 
 SEC("fentry/__fuse_simple_request")
 int BPF_PROG(fuse_simple_request_idmap_fentry, void *idmap, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(args);
+	fuse_simple_issue(fm, args);
 	return 0;
 }
 
@@ -250,7 +273,10 @@ int BPF_PROG(fuse_request_end_fentry, struct fuse_req *req)
 SEC("kprobe/fuse_simple_request")
 int BPF_KPROBE(fuse_simple_request_kprobe, void *a1, void *a2, void *a3)
 {
-	fuse_simple_issue(simple_request_has_idmap ? a3 : a2);
+	if (simple_request_has_idmap)
+		fuse_simple_issue(a2, a3);
+	else
+		fuse_simple_issue(a1, a2);
 	return 0;
 }
 

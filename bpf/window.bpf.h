@@ -198,6 +198,8 @@ static __always_inline void fault_end(__u32 src, vm_fault_t result, bool isize_v
 		f.flags |= FDW_FAULT_SIGBUS;
 	else if (!(result & VM_FAULT_NOT_MAPPED))
 		f.flags |= FDW_FAULT_MAPPED;
+	if (f.flags & FDW_FAULT_MAPPED)
+		live_map_fault((__u64)f.inode, f.pg_lo, f.pg_hi); /* INV-2 */
 	if (isize_valid) {
 		struct inode *inode = f.inode;
 
@@ -265,7 +267,7 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 
 	if (!st)
 		return 0;
-	if (tw->op == FDW_OP_PUNCH_HOLE || tw->op == FDW_OP_ZERO_RANGE) {
+	if (tw->op == FDW_OP_PUNCH_HOLE || tw->op == FDW_OP_ZERO_RANGE || tw->op == FDW_OP_RECLAIM) {
 		lo = tw->offset >> FDW_PAGE_SHIFT;
 		hi = pages_up(tw->offset + tw->len);
 	} else {
@@ -322,6 +324,11 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 	if (e->writer.lock_state == FDW_LOCK_NOT_HELD && (st->id.flags & FDW_INODE_DAX))
 		count(FDW_CNT_INV4_WRITER);
 	event_submit(e);
+	/*
+	 * INV-2, after the ISSUE it names. tw->inode, not inode: a global
+	 * function takes scalars, and a fentry argument is a BTF pointer.
+	 */
+	live_map_check(tw->inode, id, lo, hi, now);
 	return id;
 }
 
@@ -353,6 +360,18 @@ static __always_inline bool writer_close(struct fdw_inode_state *st, __u64 id, _
 	e->done.samples_dropped = s->samples_dropped;
 	event_submit(e);
 	return true;
+}
+
+/*
+ * A task's writer window was closed. A reclaim has no syscall whose exit
+ * would remove the task's entry (the worker is a kworker): remove it now.
+ */
+static __always_inline void task_writer_closed(struct task_writer *tw, __u32 tid)
+{
+	if (tw->op == FDW_OP_RECLAIM)
+		bpf_map_delete_elem(&task_writers, &tid);
+	else
+		tw->writer_id = 0;
 }
 
 static __always_inline void writer_reply(__u64 req_key, __s32 error)
@@ -403,7 +422,7 @@ static __always_inline void writer_reply(__u64 req_key, __s32 error)
 	 */
 	if (dax_close_at_reply && (st->id.flags & FDW_INODE_DAX) && writer_close(st, id, 0, now) && tw &&
 	    tw->writer_id == id)
-		tw->writer_id = 0;
+		task_writer_closed(tw, tid);
 }
 
 /* The writer operation of this task ended (function or syscall exit). */
@@ -453,7 +472,7 @@ static __always_inline void writer_unlock(void *sem)
 	st = bpf_map_lookup_elem(&inodes, &key);
 	if (st && writer_close(st, tw->writer_id, 0, bpf_ktime_get_ns()))
 		count(FDW_CNT_CLOSED_AT_UNLOCK);
-	tw->writer_id = 0;
+	task_writer_closed(tw, tid);
 }
 
 #endif /* FDW_WINDOW_BPF_H */

@@ -28,6 +28,7 @@ struct writer {
 	unsigned int window_sent : 1;	 /* window() called */
 	unsigned int reported : 1;	 /* writer_done() called */
 	unsigned int retired : 1;	 /* trimmed from its inode: in d->retired only */
+	unsigned int live_sent : 1;	 /* INV-2 reported for this writer */
 };
 
 struct writer_list {
@@ -65,6 +66,7 @@ enum note_key {
 	NOTE_STALE,
 	NOTE_DUP_ISSUE,
 	NOTE_OVERFLOW,
+	NOTE_LIVE_OVERFLOW,
 };
 
 #define LOST_REASONS 4 /* index 0: unknown reason, else enum fdw_lost_reason */
@@ -493,6 +495,10 @@ static void emit_violation(struct fdw_detector *d, struct inode_state *in,
 		d->summary.violations_inv3++;
 	else if (v->inv == FDW_INV4)
 		d->summary.violations_inv4++;
+	else if (v->inv == FDW_INV2)
+		d->summary.violations_inv2++;
+	else if (v->inv == FDW_INV5)
+		d->summary.violations_inv5++;
 	inode_sum(d, in)->violations++;
 	if (d->sink.violation)
 		d->sink.violation(d->sink.ctx, v);
@@ -580,6 +586,8 @@ static void report_inv1(struct fdw_detector *d, struct writer *w, const struct f
 	struct fdw_violation v = { .inv = FDW_INV1 };
 	__u64 start;
 
+	if (w->rec.w.op == FDW_OP_RECLAIM)
+		v.inv = FDW_INV5; /* the same rule, for a DAX range being reclaimed */
 	w->violation_sent = 1;
 	v.writer = w->ghost ? NULL : &w->rec;
 	v.strict_window = !writer_is_dax(w);
@@ -831,6 +839,33 @@ static void on_reply(struct fdw_detector *d, const struct fdw_event *e)
 	w->rec.reply_error = e->reply.error;
 }
 
+/* INV-2: pages of a writer's dead range still mapped when it issued. */
+static void on_live(struct fdw_detector *d, const struct fdw_event *e)
+{
+	struct writer *w = writer_lookup(d, e, e->live.writer_id);
+	struct fdw_violation v = { .inv = FDW_INV2 };
+
+	if (e->inode.flags & FDW_INODE_DAX)
+		w->rec.dax = 1;
+	if (!writer_is_dax(w))
+		return;
+	if (e->live.flags & FDW_LIVE_OVERFLOW) {
+		d->summary.live_overflows++;
+		note_putf(d, NOTE_LIVE_OVERFLOW,
+			  "INV-2 not fully checked for %llu writer(s): pages past the first %d "
+			  "of the file were mapped",
+			  (unsigned long long)d->summary.live_overflows, FDW_LIVE_PAGES);
+	}
+	if (!e->live.pages || w->live_sent)
+		return;
+	w->live_sent = 1;
+	v.writer = w->ghost ? NULL : &w->rec;
+	v.inode = e->inode;
+	v.fault_ts = e->ts;
+	v.live = e->live;
+	emit_violation(d, w->inode, &v);
+}
+
 static int writer_shrinks(const struct writer *w)
 {
 	const struct fdw_writer *ww = &w->rec.w;
@@ -990,6 +1025,9 @@ static void process_event(struct fdw_detector *d, const struct fdw_event *e)
 	case FDW_EV_LOST:
 		lost_add(d, e->lost.reason, e->lost.count);
 		break;
+	case FDW_EV_LIVE_MAPPING:
+		on_live(d, e);
+		break;
 	default:
 		break; /* unknown record type: counted in events only */
 	}
@@ -1002,6 +1040,7 @@ static int event_rank(__u32 type)
 {
 	switch (type) {
 	case FDW_EV_WRITER_ISSUE:
+	case FDW_EV_LIVE_MAPPING: /* sent right after its ISSUE, at the same ts */
 		return 0;
 	case FDW_EV_WRITER_REPLY:
 		return 1;
@@ -1117,6 +1156,9 @@ static void summary_refresh(struct fdw_detector *d)
 	s->faults_dax = max_u64(d->faults_dax_sum, d->kcnt[FDW_CNT_FAULTS_DAX]);
 	s->writers = max_u64(d->writers_seen, d->kcnt[FDW_CNT_WRITERS]);
 	s->window_hits = max_u64(d->window_hits, d->kcnt[FDW_CNT_FAULT_HITS]);
+	s->setupmappings = d->kcnt[FDW_CNT_SETUPMAPPING];
+	s->removemappings = d->kcnt[FDW_CNT_REMOVEMAPPING];
+	s->reclaims = d->kcnt[FDW_CNT_RECLAIMS];
 	s->lost = 0;
 	for (i = 0; i < LOST_REASONS; i++)
 		s->lost += lost_total(d, i);
@@ -1138,6 +1180,7 @@ struct fdw_detector *fdw_detector_new(const struct fdw_detector_opts *o, const s
 		d->opts.linger_ns = FDW_DET_LINGER_NS_DEFAULT;
 	if (s)
 		d->sink = *s;
+	d->summary.inv_checked = (1u << (FDW_INV5 + 1)) - (1u << FDW_INV1);
 	return d;
 }
 
@@ -1209,8 +1252,26 @@ void fdw_detector_lost(struct fdw_detector *d, enum fdw_lost_reason r, __u64 n)
 	summary_refresh(d);
 }
 
+void fdw_detector_not_checked(struct fdw_detector *d, enum fdw_inv inv, const char *why)
+{
+	if (inv < FDW_INV1 || inv > FDW_INV5)
+		return;
+	why = why ? why : "";
+	d->summary.inv_checked &= ~(1u << inv);
+	snprintf(d->summary.not_checked_why[inv], FDW_DET_WHY_LEN, "%s", why);
+	if (d->opts.require & (1u << inv))
+		note_putf(d, NOTE_MISSING, "%s required but not checked: %s", fdw_inv_name(inv),
+			  why);
+}
+
 void fdw_detector_missing(struct fdw_detector *d, const char *why)
 {
+	int inv, n = 0;
+
+	if (why && sscanf(why, "not checked: INV-%d: %n", &inv, &n) == 1 && n > 0) {
+		fdw_detector_not_checked(d, inv, why + n);
+		return;
+	}
 	note_putf(d, NOTE_MISSING, "%s", why ? why : "a probe an invariant needs is missing");
 }
 

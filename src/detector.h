@@ -88,6 +88,20 @@
  * FDW_FAULT_LOCK_NOT_HELD (it mapped without the lock read-held) are
  * violations (writer set, or fault set, respectively), one report each.
  *
+ * INV-2: a LIVE_MAPPING event names a writer (normally just issued) and the
+ * pages of its dead range the kernel still had mapped at the issue
+ * (bpf/live_bits.h). On a DAX writer with pages > 0 it is a violation
+ * (writer set, live set), one per writer; its OVERFLOW flag (mapped pages
+ * past the tracked ones) makes the run inconclusive. A LIVE event naming an
+ * unknown writer makes a ghost, as above.
+ *
+ * INV-5: a writer of op FDW_OP_RECLAIM (FUSE_REMOVEMAPPING of a DAX range)
+ * is judged exactly as INV-1 above, and reported as INV-5.
+ *
+ * Checked invariants: all five, unless fdw_detector_not_checked() says one
+ * was not (a probe it needs is missing); that is inconclusive only when
+ * opts.require asks for that invariant.
+ *
  * Verdict: exit code 1 if any violation, else 4 if inconclusive, else 0.
  */
 #ifndef FDW_DETECTOR_H
@@ -113,6 +127,7 @@ struct fdw_detector_opts {
 	int strict;	  /* non-DAX windows are violations too */
 	__u64 reorder_ns; /* 0 = FDW_DET_REORDER_NS_DEFAULT */
 	__u64 linger_ns;  /* 0 = FDW_DET_LINGER_NS_DEFAULT (addition) */
+	unsigned int require; /* bit n: INV-n not checked makes the run inconclusive */
 };
 
 enum fdw_inv { FDW_INV1 = 1, FDW_INV2, FDW_INV3, FDW_INV4, FDW_INV5 };
@@ -142,6 +157,7 @@ struct fdw_violation {
 			    * fault start - truncate done (INV-3) */
 	int strict_window; /* 1 if a non-DAX window made a violation by strict */
 	int kernel_only;   /* INV-1 from the kernel's hit count only: no matching sample */
+	struct fdw_live live; /* INV-2: the pages of the dead range still mapped at issue */
 };
 
 struct fdw_sink {
@@ -175,6 +191,12 @@ struct fdw_summary {
 	__u64 unknown_writers; /* writers referenced but never issued */
 	__u64 late_events;     /* events released out of order (beyond the reorder window) */
 	__u64 stale_writers;   /* in-flight writers evicted (FDW_DET_MAX_INFLIGHT) */
+	/* INV-2 and INV-5 (DAX-range reclaim) */
+	__u64 violations_inv2, violations_inv5;
+	__u64 setupmappings, removemappings, reclaims; /* FUSE DAX window requests (kernel) */
+	__u64 live_overflows; /* writers whose dead range was only partly tracked (INV-2) */
+	unsigned int inv_checked; /* bit n: INV-n was checked */
+	char not_checked_why[FDW_INV5 + 1][FDW_DET_WHY_LEN]; /* why INV-n was not */
 };
 
 /* Live state, for tests and diagnostics. */
@@ -198,6 +220,12 @@ void fdw_detector_kernel_counters(struct fdw_detector *d, const __u64 cnt[FDW_CN
 void fdw_detector_lost(struct fdw_detector *d, enum fdw_lost_reason r, __u64 n);
 /* a probe an invariant needs is missing -> inconclusive; why is copied */
 void fdw_detector_missing(struct fdw_detector *d, const char *why);
+/*
+ * INV-n was not checked and why (copied); inconclusive if opts.require has
+ * bit n. fdw_detector_missing("not checked: INV-n: why") does the same, so
+ * that a trace's notes replay it.
+ */
+void fdw_detector_not_checked(struct fdw_detector *d, enum fdw_inv inv, const char *why);
 /* release the reorder buffer, report writers still in flight; idempotent */
 void fdw_detector_finish(struct fdw_detector *d);
 const struct fdw_summary *fdw_detector_summary(const struct fdw_detector *d);

@@ -39,7 +39,7 @@ struct hist_report {
 	bool write_failed;
 };
 
-static bool fault_lock_in_btf(const struct kernel_info *ki)
+bool fault_lock_in_btf(const struct kernel_info *ki)
 {
 	const struct btf_member *m;
 	const struct btf_type *t;
@@ -203,6 +203,13 @@ static void metrics_fill(struct hist_report *r, struct fdw_metrics *m, const str
 		m->violations[FDW_INV4] = s->violations_inv4;
 		m->inv_checked |= 1u << FDW_INV4;
 	}
+	/* INV-2 and INV-5: as the detector was told (live.c, before the start) */
+	m->violations[FDW_INV2] = s->violations_inv2;
+	m->violations[FDW_INV5] = s->violations_inv5;
+	m->inv_checked |= s->inv_checked & (1u << FDW_INV2 | 1u << FDW_INV5);
+	m->setupmappings = max_u64(s->setupmappings, cnt[FDW_CNT_SETUPMAPPING]);
+	m->removemappings = max_u64(s->removemappings, cnt[FDW_CNT_REMOVEMAPPING]);
+	m->reclaims = max_u64(s->reclaims, cnt[FDW_CNT_RECLAIMS]);
 }
 
 static int metrics_out(struct hist_report *r, const struct fdw_summary *s, int exit_code,

@@ -23,6 +23,9 @@
 #include "output.h"
 
 struct hist_report;
+
+/* the kernel's BTF has address_space.invalidate_lock (5.15 on): the fault lock is located */
+bool fault_lock_in_btf(const struct kernel_info *ki);
 struct fsdaxwatch_bpf;
 
 /*

@@ -18,6 +18,7 @@
 #include "output.h"
 #include "record.h"
 #include "histogram_report.h" /* lock timing (issue 4) */
+#include "coverage.h"	  /* INV-2, INV-4, INV-5 checked or not */
 
 #define FDW_POLL_MS 20
 /*
@@ -159,6 +160,21 @@ static void missing_probes(struct fdw_detector *det, const struct probe_set *ps,
 	}
 }
 
+/* "not checked: INV-n: why" notes, recorded so that a replay says the same */
+static void invariant_notes(struct fdw_detector *det, const struct probe_set *ps,
+			    struct kernel_info *ki)
+{
+	char why[FDW_INV5 + 1][FDW_DET_WHY_LEN], note[FDW_DET_WHY_LEN + 32];
+
+	invariants_coverage(ps, ki, why);
+	for (int i = FDW_INV1; i <= FDW_INV5; i++) {
+		if (!why[i][0])
+			continue;
+		snprintf(note, sizeof(note), "not checked: %s: %s", fdw_inv_name(i), why[i]);
+		det_missing(det, note);
+	}
+}
+
 static void counter_notes(struct fdw_detector *det, const __u64 *cnt)
 {
 	char why[FDW_DET_WHY_LEN];
@@ -265,7 +281,7 @@ static void live_teardown(struct live_ctx *lc)
 int live_run(const struct fdw_options *o)
 {
 	const struct output_ops *out = o->json ? &output_json : &output_text;
-	struct fdw_detector_opts dopts = { .strict = o->strict };
+	struct fdw_detector_opts dopts = { .strict = o->strict, .require = o->require };
 	struct live_ctx lc = { 0 };
 	struct fdw_sink sink;
 	char msg[512] = "";
@@ -312,6 +328,7 @@ int live_run(const struct fdw_options *o)
 	lc.ri.t0 = t_start = now_ns();
 	if (rec)
 		recorder_header(rec, &lc.ri);
+	invariant_notes(lc.det, &lc.ps, &lc.ki);
 	out->start(&lc.ri);
 	if (o->ready_file && ready_file_create(o->ready_file))
 		fprintf(stderr, "fsdaxwatch: cannot create %s: %s\n", o->ready_file,

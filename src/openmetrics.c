@@ -144,6 +144,14 @@ int fdw_metrics_render(FILE *f, const struct fdw_metrics *m)
 				fprintf(f, "%sviolations_total{invariant=\"INV-%d\"} %llu\n", P, i,
 					(unsigned long long)m->violations[i]);
 	}
+	family(f, "fuse_dax_requests_total", "counter", NULL,
+	       "FUSE DAX window requests sent to the host, per opcode.");
+	fprintf(f, "%sfuse_dax_requests_total{opcode=\"SETUPMAPPING\"} %llu\n", P,
+		(unsigned long long)m->setupmappings);
+	fprintf(f, "%sfuse_dax_requests_total{opcode=\"REMOVEMAPPING\"} %llu\n", P,
+		(unsigned long long)m->removemappings);
+	counter(f, "reclaims_total", "DAX-range reclaims (FUSE_REMOVEMAPPING under the fault lock).",
+		m->reclaims);
 	family(f, "lost_events_total", "counter", NULL,
 	       "Events the kernel side could not record, per reason.");
 	for (int i = 0; i < FDW_OM_LOST_MAX; i++)

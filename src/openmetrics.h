@@ -25,6 +25,8 @@
  *   fsdaxwatch_writers_total, fsdaxwatch_windows_total,
  *   fsdaxwatch_window_hits_total                     counters
  *   fsdaxwatch_violations_total{invariant}           counter, per checked invariant
+ *   fsdaxwatch_fuse_dax_requests_total{opcode}       counter: SETUPMAPPING, REMOVEMAPPING
+ *   fsdaxwatch_reclaims_total                        counter: DAX-range reclaims (INV-5)
  *   fsdaxwatch_lost_events_total{reason}             counter: ringbuf, map_full,
  *                                                    writer_slots
  *   fsdaxwatch_inconclusive                          gauge 0/1
@@ -57,6 +59,7 @@ struct fdw_metrics {
 	__u64 faults, faults_dax, writers, windows, window_hits;
 	__u64 violations[FDW_OM_INV_MAX];
 	unsigned int inv_checked; /* bit n: INV-n is checked (its counter is written) */
+	__u64 setupmappings, removemappings, reclaims; /* FUSE DAX window requests */
 	__u64 lost[FDW_OM_LOST_MAX];
 	int inconclusive; /* 0 or 1; < 0: not written */
 	/* FDW_HIST_MAX merged cumulative histograms (fdw_hist_index); NULL: none */

@@ -26,6 +26,8 @@ static const char usage_text[] =
 	"  -p, --pid PID         watch only this process\n"
 	"  -c, --comm COMM       watch only tasks with this name\n"
 	"  -s, --strict          unserialized windows on non-DAX FUSE are violations\n"
+	"      --require LIST    INV-n (e.g. INV-2,INV-5 or all) that this kernel or attach\n"
+	"                        mode cannot check make the run inconclusive\n"
 	"  -j, --json            JSON Lines on stdout (schema 1)\n"
 	"      --ready-file PATH create PATH once every probe is attached\n"
 	"      --btf PATH        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
@@ -51,7 +53,7 @@ static const char usage_text[] =
 	"  fsdaxwatch record -o t.fdw 10     watch 10 s and keep every event in t.fdw\n"
 	"  fsdaxwatch report t.fdw --json    the verdict on a recording, as JSON Lines\n";
 
-enum { OPT_READY = 256, OPT_BTF, OPT_PERFETTO };
+enum { OPT_READY = 256, OPT_BTF, OPT_PERFETTO, OPT_REQUIRE };
 /* lock timing reports (issue 4) */
 enum { OPT_INTERVAL = 300, OPT_COUNT, OPT_FORMAT, OPT_METRICS_FILE };
 
@@ -62,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "comm", required_argument, NULL, 'c' },
 	{ "strict", no_argument, NULL, 's' },
+	{ "require", required_argument, NULL, OPT_REQUIRE },
 	{ "json", no_argument, NULL, 'j' },
 	{ "ready-file", required_argument, NULL, OPT_READY },
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -109,6 +112,28 @@ static int parse_duration(const char *s, double *out)
 	return 0;
 }
 
+/* --require: "all", or INV-n / n items separated by commas, n in 1..5 */
+static int parse_require(const char *s, unsigned int *out)
+{
+	char buf[64], *tok, *save;
+
+	if (!strcmp(s, "all")) {
+		*out = 0x3e;
+		return 0;
+	}
+	if (!*s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strncasecmp(tok, "INV-", 4))
+			tok += 4;
+		if (strlen(tok) != 1 || tok[0] < '1' || tok[0] > '5')
+			return -EINVAL;
+		*out |= 1u << (tok[0] - '0');
+	}
+	return *out ? 0 : -EINVAL;
+}
+
 static int parse_one(int c, struct fdw_options *o)
 {
 	unsigned long long v;
@@ -140,6 +165,11 @@ static int parse_one(int c, struct fdw_options *o)
 		return -1;
 	case 's':
 		o->strict = true;
+		return -1;
+	case OPT_REQUIRE:
+		if (parse_require(optarg, &o->require))
+			return usage_error("--require takes INV-1 to INV-5 separated by commas, "
+					   "or all, not '%s'", optarg);
 		return -1;
 	case 'j':
 		o->json = true;
@@ -230,7 +260,8 @@ static int trace_options_check(int argc, char **argv, struct fdw_options *o)
 		return -1;
 	if (o->path || o->ino || o->pid || o->comm || o->ready_file || o->btf ||
 	    o->mode != FDW_MODE_AUTO)
-		return usage_error("%s", "report takes only --json, --strict, --perfetto and -v");
+		return usage_error("%s", "report takes only --json, --strict, --require, "
+				   "--perfetto and -v");
 	if (optind >= argc)
 		return usage_error("%s", "report needs the trace FILE to read");
 	if (optind + 1 < argc)

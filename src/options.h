@@ -35,6 +35,7 @@ struct fdw_options {
 	enum fdw_mode mode;
 	bool json;
 	bool strict;
+	unsigned int require; /* --require: bit n, INV-n must be checked */
 	int verbose;
 	const char *path;	/* -m: a mount point or a file */
 	unsigned long long ino; /* -i */

@@ -148,6 +148,12 @@ static void json_violation(void *ctx, const struct fdw_violation *v)
 	add_task(o, "fault_", &v->fault_task);
 	ADD(o, "delta_ns", I64(v->delta_ns));
 	ADD(o, "writer", v->writer ? writer_object("writer", v->writer) : NULL);
+	if (v->inv == FDW_INV2) {
+		ADD(o, "live_pg_lo", U64(v->live.pg_lo));
+		ADD(o, "live_pg_hi", U64(v->live.pg_hi));
+		ADD(o, "live_pages", U64(v->live.pages));
+		ADD(o, "live_overflow", BOOL(v->live.flags & FDW_LIVE_OVERFLOW));
+	}
 	emit(o);
 }
 
@@ -159,6 +165,26 @@ static void json_window(void *ctx, const struct fdw_writer_rec *w)
 static void json_writer_done(void *ctx, const struct fdw_writer_rec *w)
 {
 	emit(writer_object("writer", w));
+}
+
+/* INV-2 and INV-5 counts, and which invariants were checked */
+static void json_invariants(struct json_object *o, const struct fdw_summary *s)
+{
+	struct json_object *checked = json_object_new_array(), *not = json_object_new_object();
+
+	ADD(o, "violations_inv2", U64(s->violations_inv2));
+	ADD(o, "violations_inv5", U64(s->violations_inv5));
+	ADD(o, "setupmapping", U64(s->setupmappings));
+	ADD(o, "removemapping", U64(s->removemappings));
+	ADD(o, "reclaims", U64(s->reclaims));
+	for (int i = FDW_INV1; i <= FDW_INV5; i++) {
+		if (s->inv_checked & (1u << i))
+			json_object_array_add(checked, STR(fdw_inv_name(i)));
+		else
+			ADD(not, fdw_inv_name(i), STR(s->not_checked_why[i]));
+	}
+	ADD(o, "invariants_checked", checked);
+	ADD(o, "invariants_not_checked", not);
 }
 
 static void json_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
@@ -180,6 +206,7 @@ static void json_summary(const struct run_info *ri, const struct fdw_summary *s,
 	ADD(o, "violations_inv4", U64(s->violations_inv4));
 	ADD(o, "max_window_ns", U64(s->max_window_ns));
 	ADD(o, "lost", U64(s->lost));
+	json_invariants(o, s);
 	for (int i = 0; i < s->n_why; i++)
 		json_object_array_add(why, STR(s->inconclusive_why[i]));
 	ADD(o, "inconclusive", why);

@@ -42,7 +42,8 @@ static void writer_str(const struct fdw_writer_rec *w, char *buf, size_t len)
 	char r[64];
 
 	range_str(w->w.pg_lo, w->w.pg_hi, r, sizeof(r));
-	if (w->w.op == FDW_OP_PUNCH_HOLE || w->w.op == FDW_OP_ZERO_RANGE)
+	if (w->w.op == FDW_OP_PUNCH_HOLE || w->w.op == FDW_OP_ZERO_RANGE ||
+	    w->w.op == FDW_OP_RECLAIM)
 		snprintf(buf, len, "%s %llu+%llu %s", op_name(w->w.op),
 			 (unsigned long long)w->w.offset, (unsigned long long)w->w.len, r);
 	else if (w->w.old_size == ~0ULL)
@@ -93,7 +94,14 @@ static void text_violation(void *ctx, const struct fdw_violation *v)
 		snprintf(wr + n, sizeof(wr) - n, " by %s/%u", v->writer->task.comm,
 			 v->writer->task.tid);
 	}
-	if (v->inv == FDW_INV4 && v->writer) {
+	if (v->inv == FDW_INV2) {
+		printf("VIOLATION INV-2 %s %s issued while %llu page(s) of its dead range were "
+		       "still mapped: pages [%llu,%llu)%s\n",
+		       in, wr, (unsigned long long)v->live.pages, (unsigned long long)v->live.pg_lo,
+		       (unsigned long long)v->live.pg_hi,
+		       v->live.flags & FDW_LIVE_OVERFLOW ? ", and maybe pages past the tracked ones" :
+							   "");
+	} else if (v->inv == FDW_INV4 && v->writer) {
 		printf("VIOLATION INV-4 %s %s issued without holding the fault lock exclusive\n",
 		       in, wr);
 	} else if (v->inv == FDW_INV4) {
@@ -150,6 +158,26 @@ static void text_writer_done(void *ctx, const struct fdw_writer_rec *w)
 	       (unsigned long long)w->hits);
 }
 
+/* Which invariants were checked; the FUSE DAX window requests behind INV-5. */
+static void text_invariants(const struct fdw_summary *s)
+{
+	printf("checked:");
+	for (int i = FDW_INV1; i <= FDW_INV5; i++)
+		if (s->inv_checked & (1u << i))
+			printf(" %s", fdw_inv_name(i));
+	printf(" (violations: INV-1 %llu, INV-2 %llu, INV-3 %llu, INV-4 %llu, INV-5 %llu)\n",
+	       (unsigned long long)s->violations_inv1, (unsigned long long)s->violations_inv2,
+	       (unsigned long long)s->violations_inv3, (unsigned long long)s->violations_inv4,
+	       (unsigned long long)s->violations_inv5);
+	for (int i = FDW_INV1; i <= FDW_INV5; i++)
+		if (!(s->inv_checked & (1u << i)))
+			printf("not checked: %s: %s\n", fdw_inv_name(i), s->not_checked_why[i]);
+	if (s->setupmappings || s->removemappings)
+		printf("FUSE DAX window: %llu SETUPMAPPING, %llu REMOVEMAPPING, %llu reclaims\n",
+		       (unsigned long long)s->setupmappings, (unsigned long long)s->removemappings,
+		       (unsigned long long)s->reclaims);
+}
+
 static void text_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
 {
 	printf("\n%-11s %-10s %-8s %-3s %9s %7s %7s %9s %5s\n", "DEV", "INODE", "FS", "DAX",
@@ -173,6 +201,7 @@ static void text_summary(const struct run_info *ri, const struct fdw_summary *s,
 	       (unsigned long long)s->writers, (unsigned long long)s->windows,
 	       (unsigned long long)s->window_hits, (unsigned long long)s->violations,
 	       (unsigned long long)s->lost);
+	text_invariants(s);
 	for (int i = 0; i < s->n_why; i++)
 		printf("inconclusive: %s\n", s->inconclusive_why[i]);
 	printf("verdict: %s\n", verdict_name(exit_code));

@@ -175,6 +175,21 @@ static const struct probe_def probe_defs[FDW_PROBE_MAX] = {
 				HOOK("contention_end_tp", "contention_end") } },
 		},
 	},
+	[FDW_PROBE_UNMAP] = {
+		.name = "unmap.pages",
+		.what = "unmaps of DAX file pages (INV-2: live mappings at issue)",
+		.variants = {
+			{ FDW_MODE_FENTRY, "fentry", {
+				HOOK("unmap_mapping_pages_fentry", "unmap_mapping_pages"),
+				HOOK("unmap_mapping_range_fentry", "unmap_mapping_range"),
+				OPT("unmap_page_range_fentry", "unmap_page_range") } },
+			{ FDW_MODE_KPROBE, "kprobe", {
+				HOOK("unmap_mapping_pages_kprobe", "unmap_mapping_pages"),
+				HOOK("unmap_mapping_range_kprobe", "unmap_mapping_range"),
+				OPT("unmap_page_range_kprobe", "unmap_page_range") } },
+		},
+		.tracepoint_note = "no tracepoint reports unmaps: INV-2 is not checked",
+	},
 };
 
 const struct probe_def *probe_def(enum fdw_probe_id id)

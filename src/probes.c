@@ -442,6 +442,10 @@ int probes_start(struct probe_set *ps, struct kernel_info *ki, const struct prob
 	}
 	if (ps->probes[FDW_PROBE_WRITER_UNLOCK].mode == FDW_MODE_MAX)
 		ps->skel->bss->dax_close_at_reply = true;
+	/* INV-2: mapped pages are tracked only where their unmaps are seen too */
+	if (ps->probes[FDW_PROBE_UNMAP].mode != FDW_MODE_MAX &&
+	    ps->probes[FDW_PROBE_FAULT_DAX].mode != FDW_MODE_MAX)
+		ps->skel->bss->mappings_on = true;
 	if (!attached) {
 		snprintf(msg, msglen, "no probe could be attached in %s mode",
 			 fdw_mode_name(cfg->mode));

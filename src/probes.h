@@ -28,6 +28,7 @@ enum fdw_probe_id {
 	FDW_PROBE_WRITER_UNLOCK,
 	FDW_PROBE_ISSUE_FUSE,
 	FDW_PROBE_LOCK_TIMING,
+	FDW_PROBE_UNMAP, /* INV-2: the kernel's unmaps of DAX file pages */
 	FDW_PROBE_MAX,
 };
 

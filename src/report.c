@@ -127,7 +127,8 @@ static int unreadable(const char *path, const char *msg)
 static int replay(struct report_ctx *rc, const struct fdw_options *o, FILE *f)
 {
 	struct fdw_sink sink = { rep_violation, rep_window, rep_writer_done, rc };
-	struct fdw_detector_opts dopts = { .strict = rc->opts.strict };
+	struct fdw_detector_opts dopts = { .strict = rc->opts.strict,
+					   .require = rc->opts.require };
 	struct fdw_detector *det = fdw_detector_new(&dopts, &sink);
 	char msg[512];
 	int code;

@@ -58,6 +58,7 @@ case $what in
 unit | all)
 	run_suite unit ./build/test_detector
 	run_suite unit-hist ./build/test_histogram
+	run_suite unit-inv25 ./build/test_inv25
 	run_suite unit-vmcheck python3 scripts/vm/test_check.py
 	;;&
 cli | all) run_suite cli tests/cli/test_cli.sh ;;&
@@ -71,6 +72,7 @@ locktime | all)
 	;;&
 trace | all)
 	run_suite trace-corrupt tests/trace/test_corrupt.sh
+	run_suite trace-inv25 tests/trace/test_inv25.sh
 	run_suite trace-asan make -s trace-asan-check
 	run_suite trace-record tests/trace/test_record.sh
 	run_suite fuzz tests/fuzz/run-fuzz.sh 60

@@ -69,7 +69,7 @@ copy_with_libs /sbin/mkfs.xfs || echo "mkinitramfs: /sbin/mkfs.xfs missing: xfs 
 
 # Project binaries (static).
 missing=""
-for b in fsdaxwatch fdw-testfs fdw-workload; do
+for b in fsdaxwatch fdw-testfs fdw-workload fdw-inv2map; do
 	if [ -x "$FDW_STATIC/$b" ]; then
 		install -m755 "$FDW_STATIC/$b" "$root/bin/$b"
 	else

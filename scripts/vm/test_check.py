@@ -124,6 +124,94 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn("3 passed, 0 failed, 0 skipped", out)
 
+    def inv2_watch(self, attached=True, unmaps=5, inv2=0, checked=None):
+        w = dax_watch()
+        w[0]["probes"].append({"name": "unmap.pages", "attached": attached})
+        if checked is None:
+            checked = attached
+        w[-1].update({
+            "invariants_checked": ["INV-1", "INV-3"] + (["INV-2"] if checked else []),
+            "invariants_not_checked": {} if checked else {"INV-2": "probe unmap.pages not attached"},
+            "violations_inv2": inv2, "kernel_counters": {"unmaps": unmaps}})
+        return w
+
+    def test_inv2_checked_with_unmaps_passes(self):
+        self.t.run(watch=self.inv2_watch())
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("INV-2 checked: 0 violations, 5 unmaps", r["note"])
+
+    def test_inv2_without_unmaps_fails(self):
+        self.t.run(watch=self.inv2_watch(unmaps=0))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("no unmap of a tracked DAX file", r["note"])
+
+    def test_inv2_attached_not_checked_fails(self):
+        self.t.run(watch=self.inv2_watch(checked=False))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("INV-2 not checked", r["note"])
+
+    def test_inv2_not_attached_says_why(self):
+        self.t.run(watch=self.inv2_watch(attached=False))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("INV-2 not checked (probe unmap.pages not attached)", r["note"])
+
+    def inv2map(self, mode="kprobe", viol=None, unmaps=4, checked=True):
+        d = os.path.join(self.t.b, "out/ext4dax/inv2", mode)
+        w = self.inv2_watch(unmaps=unmaps, checked=checked, attached=checked)
+        w[1:1] = viol or []
+        w[-1]["violations"] = len(viol or [])
+        write(os.path.join(d, "watch.json"), jsonl(w))
+        write(os.path.join(d, "status"), "inv2map_rc=0\nwatch_rc=%d\n" % (1 if viol else 0))
+
+    def test_inv2map_clean_passes(self):
+        self.t.run()
+        self.inv2map()
+        r = self.rows()[("ext4dax-inv2", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("0 violations, 4 unmaps", r["note"])
+
+    def test_inv2map_violation_fails_on_ext4(self):
+        self.t.run()
+        v = {"schema": 1, "type": "violation", "inv": "INV-2", "live_pg_lo": 1, "live_pg_hi": 64,
+             "live_pages": 63, "writer": {"op": "truncate"}}
+        self.inv2map(viol=[v])
+        r = self.rows()[("ext4dax-inv2", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("INV-2", r["note"])
+
+    def test_inv2map_not_checked_in_tracepoint(self):
+        self.t.run()
+        self.inv2map(mode="tracepoint", checked=False)
+        r = self.rows()[("ext4dax-inv2", "tracepoint")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("INV-2 not checked", r["note"])
+
+    def test_allowed_inv2_noted_not_failed(self):
+        v = {"schema": 1, "type": "violation", "inv": "INV-2", "live_pg_lo": 1, "live_pg_hi": 64,
+             "live_pages": 63, "writer": {"op": "truncate", "pg_lo": 1, "pg_hi": 64}}
+        d = self.t.run(watch=dax_watch(viol=[v], verdict="violations", rc=1), rc=1)
+        r = check.Row(kernel="5.10", boot="fuse", scen="fusedax", mode="kprobe")
+        self.assertTrue(check.judge_common(r, check.Run(d), allow=("INV-2",)))
+        self.assertEqual(r.done()["status"], "PASS", r["note"])
+        self.assertIn("63 pages [1,64) still mapped", r["note"])
+        r = check.Row(kernel="6.1", boot="fuse", scen="fusedax", mode="kprobe")
+        check.judge_common(r, check.Run(d))
+        self.assertEqual(r.done()["status"], "FAIL")
+
+    def test_reclaim_writers_not_matched_to_the_workload(self):
+        w = dax_watch()
+        w.insert(1, fdw_writer("reclaim", 160, tid=99, opcode="REMOVEMAPPING", offset=0,
+                               len=2 << 20, pg_lo=0, pg_hi=512, lock_state="held"))
+        w[-1]["writers"] += 1
+        self.t.run(watch=w)
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("1 DAX-range reclaims (1 under the lock)", r["note"])
+
     def test_violation_fails(self):
         v = {"schema": 1, "type": "violation", "inv": "INV-1", "fault_pg_lo": 1030,
              "fault_pg_hi": 1031, "delta_ns": 5000, "writer": {"op": "truncate"}}

@@ -8,6 +8,8 @@
 #   real-strict-zlib.fdw   the same, zlib blocks
 #   synth-*.fdw            synthetic (build/fdw-mktrace): two inodes with a
 #                          LOST event (raw), --strict (zlib), no trailer
+#   inv-*.fdw              INV-2 and INV-5 (build/fdw-mkinv25): LIVE_MAPPING
+#                          events and a reclaim writer racing a fault
 #   bad-*.fdw              hand-made damage: cut inside a block, cut after the
 #                          header, CRC mismatch, future format version, bytes
 #                          after the trailer, an unknown record type
@@ -24,6 +26,8 @@ $MK --from "$C/real-strict-raw.fdw" --events 80 "$C/real-strict-zlib.fdw" >/dev/
 $MK --events 40 --inodes 2 --lost --raw --seed 7 "$C/synth-lost-raw.fdw" >/dev/null
 $MK --events 120 --strict "$C/synth-strict.fdw" >/dev/null
 $MK --events 600 --no-trailer "$C/synth-notrailer.fdw" >/dev/null
+${MKINV25:-./build/fdw-mkinv25} inv2-510 "$C/inv-inv2-510.fdw"
+${MKINV25:-./build/fdw-mkinv25} inv5-reclaim "$C/inv-inv5-reclaim.fdw"
 z=$C/real-strict-zlib.fdw
 hlen=$($TF layout "$z" | awk '/^header/ { print $2 }')
 first=$($TF layout "$z" | awk '/^block/ { print $2; exit }')

@@ -81,7 +81,7 @@ cmdline() { [ "$1" = watch ] && echo fsdaxwatch || echo "fsdaxwatch $1"; }
 expect "first word: the subcommands ($(flat "$subcmds"))" "$subcmds" fsdaxwatch ""
 expect "first word 'd': doctor" "doctor" fsdaxwatch d
 expect "'--st': --strict" "--strict" fsdaxwatch --st
-expect "'--re' after options: --ready-file" "--ready-file" fsdaxwatch -s -j --re
+expect "'--re' after options: --ready-file --require" "--ready-file --require" fsdaxwatch -s -j --re
 expect "no subcommand after an option" "" fsdaxwatch -s d
 expect "nothing for a DURATION" "" fsdaxwatch -j 1
 
@@ -109,6 +109,7 @@ value_for() {
 	case $1 in
 	-a | --attach) echo auto ;;
 	--format) echo text ;;
+	--require) echo INV-2 ;;
 	-i | --inode | -p | --pid | --interval) echo 1 ;;
 	--count) echo "1 --interval 1" ;;
 	-c | --comm) echo x ;;

@@ -36,6 +36,8 @@ dax_scenario() { # dax_scenario ext4|xfs
 	[ $fs = ext4 ] && FDW_RECORD_MODE=fentry # issue 5: a guest recording replays on the host
 	run_modes $mnt $mnt/wl
 	KTRACE=0 FDW_RECORD_MODE=
+	. /scen/inv2.sh
+	inv2_modes $mnt
 	ls -la $mnt >"$SD/ls.txt" 2>&1
 	umount $mnt
 	fact umount_rc $?

@@ -20,6 +20,8 @@ if [ $rc = 0 ]; then
 	KTRACE=1
 	run_modes /mnt/vdax /mnt/vdax/wl-fusedax
 	KTRACE=0
+	. /scen/inv2.sh
+	inv2_modes /mnt/vdax
 	umount /mnt/vdax
 	fact umount_rc $?
 else
