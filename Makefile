@@ -14,7 +14,7 @@ ARCH := x86
 CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wno-format-truncation -Werror
 CPPFLAGS += -Ibpf -Isrc -I$(BUILD) -DFDW_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS_CLI := -lbpf -lelf -lz -ljson-c -lm
+LDLIBS_CLI := -lbpf -ldw -lelf -lz -ljson-c -lm
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null)
 FUSE_LIBS_STATIC := $(shell pkg-config --static --libs fuse3 2>/dev/null)
@@ -63,7 +63,7 @@ $(BUILD)/fdw-testfs: tests/fuse/testfs.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(FUSE_CFLAGS) -o $@ $< $(FUSE_LIBS)
 
 $(BUILD)/fdw-workload: tests/fuse/workload.c | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -pthread -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fno-omit-frame-pointer $(WARN) -pthread -o $@ $<
 
 # Static binaries for the guest initramfs (no shared libraries there).
 static: $(BUILD)/static/fsdaxwatch $(BUILD)/static/fdw-testfs $(BUILD)/static/fdw-workload
@@ -77,7 +77,7 @@ $(BUILD)/static/fdw-testfs: tests/fuse/testfs.c | $(BUILD)
 	@test -x $@
 
 $(BUILD)/static/fdw-workload: tests/fuse/workload.c | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -pthread -static -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fno-omit-frame-pointer $(WARN) -pthread -static -o $@ $<
 
 # Unit tests of the detector (plain C, no libbpf).
 $(BUILD)/test_detector: tests/unit/test_detector.c src/detector.c src/detector.h $(BPF_HDRS) | $(BUILD)

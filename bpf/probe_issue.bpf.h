@@ -134,19 +134,19 @@ static __always_inline bool fuse_payload_decode(const struct fuse_call *c, struc
 	return false;
 }
 
-static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
+static __always_inline void fuse_issue(void *ctx, struct fuse_call *c, bool resolve)
 {
 	__u32 tid = current_tid();
-	struct task_writer *ctx = bpf_map_lookup_elem(&task_writers, &tid);
+	struct task_writer *cur = bpf_map_lookup_elem(&task_writers, &tid);
 	struct task_writer tw = {};
 	struct inode *inode = NULL;
 
 	if (c->opcode != FDW_OP_FUSE_SETATTR && c->opcode != FDW_OP_FUSE_FALLOCATE &&
 	    c->opcode != FDW_OP_FUSE_OPEN)
 		return;
-	if (ctx) {
+	if (cur) {
 		/* a second removal request in one operation opens its own window */
-		tw = *ctx;
+		tw = *cur;
 		tw.writer_id = 0;
 		inode = (struct inode *)tw.inode;
 	} else if (resolve) {
@@ -166,19 +166,19 @@ static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
 		tw.inode = (__u64)inode;
 		tw.old_size = BPF_CORE_READ(inode, i_size);
 	}
-	writer_issue(inode, &tw, c->opcode, c->unique, c->req_key);
+	writer_issue(ctx, inode, &tw, c->opcode, c->unique, c->req_key);
 	if (bpf_map_update_elem(&task_writers, &tid, &tw, BPF_ANY))
 		count(FDW_CNT_LOST_MAP_FULL);
 }
 
-static __always_inline void fuse_req_send(struct fuse_req *req)
+static __always_inline void fuse_req_send(void *ctx, struct fuse_req *req)
 {
 	struct fuse_call c = {};
 
 	fuse_args_read(fuse_req_args(req), &c);
 	c.unique = BPF_CORE_READ(req, in.h.unique);
 	c.conn_dev = fuse_req_dev(req);
-	fuse_issue(&c, true);
+	fuse_issue(ctx, &c, true);
 }
 
 static __always_inline void fuse_req_end(struct fuse_req *req)
@@ -193,7 +193,7 @@ static __always_inline void fuse_req_end(struct fuse_req *req)
 SEC("tp_btf/fuse_request_send")
 int BPF_PROG(fuse_request_send_tp, struct fuse_req *req)
 {
-	fuse_req_send(req);
+	fuse_req_send(ctx, req);
 	return 0;
 }
 
@@ -207,7 +207,7 @@ int BPF_PROG(fuse_request_end_tp, struct fuse_req *req)
 SEC("raw_tp/fuse_request_send")
 int BPF_PROG(fuse_request_send_raw, struct fuse_req *req)
 {
-	fuse_req_send(req);
+	fuse_req_send(ctx, req);
 	return 0;
 }
 
@@ -218,25 +218,25 @@ int BPF_PROG(fuse_request_end_raw, struct fuse_req *req)
 	return 0;
 }
 
-static __always_inline void fuse_simple_issue(struct fuse_args *args)
+static __always_inline void fuse_simple_issue(void *ctx, struct fuse_args *args)
 {
 	struct fuse_call c = {};
 
 	fuse_args_read(args, &c);
-	fuse_issue(&c, false);
+	fuse_issue(ctx, &c, false);
 }
 
 SEC("fentry/fuse_simple_request")
 int BPF_PROG(fuse_simple_request_fentry, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(args);
+	fuse_simple_issue(ctx, args);
 	return 0;
 }
 
 SEC("fentry/__fuse_simple_request")
 int BPF_PROG(fuse_simple_request_idmap_fentry, void *idmap, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(args);
+	fuse_simple_issue(ctx, args);
 	return 0;
 }
 
@@ -250,7 +250,7 @@ int BPF_PROG(fuse_request_end_fentry, struct fuse_req *req)
 SEC("kprobe/fuse_simple_request")
 int BPF_KPROBE(fuse_simple_request_kprobe, void *a1, void *a2, void *a3)
 {
-	fuse_simple_issue(simple_request_has_idmap ? a3 : a2);
+	fuse_simple_issue(ctx, simple_request_has_idmap ? a3 : a2);
 	return 0;
 }
 

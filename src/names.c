@@ -75,6 +75,7 @@ const char *counter_name(int idx)
 		[FDW_CNT_LOCK_WAITS] = "lock_waits",
 		[FDW_CNT_INV4_WRITER] = "inv4_writers",
 		[FDW_CNT_INV4_FAULT] = "inv4_faults",
+		[FDW_CNT_STACK_FAIL] = "stacks_not_captured",
 		[FDW_CNT_LOST_RINGBUF] = "lost_ringbuf",
 		[FDW_CNT_LOST_MAP_FULL] = "lost_map_full",
 		[FDW_CNT_LOST_SLOTS] = "lost_writer_slots",

@@ -87,6 +87,14 @@
  *     3 MISSING       text: fdw_detector_missing()
  *     4 ELAPSED       f64 (IEEE 754 binary64) seconds watched, as the summary
  *                     prints them
+ *     5 STACK         a stack that events refer to (fdw_writer.kstack/ustack,
+ *                     fdw_fault.kstack/ustack): u32 kind (0 kernel, 1 user),
+ *                     u32 id, u32 pid (user stacks; 0 for kernel ones), u32 n
+ *                     (at most FDW_STACK_DEPTH), then n frames, each u64
+ *                     address, u16 name length (0: not symbolized when
+ *                     recorded), name: the symbols as the recording machine
+ *                     resolved them, so that a replay elsewhere shows them.
+ *                     Read by the check pass of `report`, before the replay.
  *
  * Reading (`fsdaxwatch report`): the whole file is checked before anything
  * is printed. Exit code 3 with one line "fsdaxwatch: FILE: why" when it
@@ -153,7 +161,10 @@ enum fdw_trace_entry {
 	FDW_TRACE_ENT_COUNTERS = 2,
 	FDW_TRACE_ENT_MISSING = 3,
 	FDW_TRACE_ENT_ELAPSED = 4,
+	FDW_TRACE_ENT_STACK = 5,
 };
+
+#define FDW_TRACE_STACK_NAME_MAX 1024 /* bytes of one frame's name */
 
 /* ---- the header in memory, as the writer takes it and the reader gives it ---- */
 

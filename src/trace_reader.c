@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "trace_reader.h"
+#include "trace_stacks.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "trace files are little-endian and read as the host lays them out"
@@ -327,6 +328,8 @@ static int entries_check(const struct trace_block *b, char *msg, size_t len)
 			ok = l <= FDW_TRACE_FIELD_MAX;
 		else if (kind == FDW_TRACE_ENT_ELAPSED)
 			ok = l == 8;
+		else if (kind == FDW_TRACE_ENT_STACK)
+			ok = trace_stack_parse(b->data + pos + 8, l, NULL) == 0;
 		if (!ok) {
 			snprintf(msg, len,
 				 "trailer at offset %llu: entry %u (kind %u) has length %u",
