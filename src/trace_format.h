@@ -16,7 +16,8 @@
  * a big-endian reader refuses the file). Records are struct fdw_event exactly
  * as the event model (bpf/fsdaxwatch.h) lays it out, which schema_version and
  * event_size in the header pin down: a reader with another schema or size
- * refuses the file rather than guess.
+ * refuses the file rather than guess (one exception: the 152-byte records of
+ * schema 1 before stack ids, FDW_TRACE_EVENT_SIZE_NOSTACKS, are widened).
  *
  * HEADER (header_len bytes, at most FDW_TRACE_HEADER_MAX)
  *   off  size
@@ -165,6 +166,13 @@ enum fdw_trace_entry {
 };
 
 #define FDW_TRACE_STACK_NAME_MAX 1024 /* bytes of one frame's name */
+
+/*
+ * event_size of schema 1 before the stack ids were added at the ends of
+ * struct fdw_writer and struct fdw_fault: such records are read as a prefix
+ * of today's, the stack ids 0.
+ */
+#define FDW_TRACE_EVENT_SIZE_NOSTACKS 152
 
 /* ---- the header in memory, as the writer takes it and the reader gives it ---- */
 

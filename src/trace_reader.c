@@ -30,6 +30,8 @@ struct trace_reader {
 	size_t scap;
 	unsigned char *dbuf; /* decoded payload */
 	size_t dcap;
+	unsigned char *wbuf; /* records widened to this build's event size */
+	size_t wcap;
 };
 
 static __u16 get16(const unsigned char *p)
@@ -237,7 +239,9 @@ static int header_read(struct trace_reader *r, char *msg, size_t len)
 	m->real_ns = get64(h + 40);
 	m->t0_ns = get64(h + 48);
 	nf = get32(h + 56);
-	if (m->schema_version != FDW_SCHEMA_VERSION || m->event_size != sizeof(struct fdw_event)) {
+	if (m->schema_version != FDW_SCHEMA_VERSION ||
+	    (m->event_size != sizeof(struct fdw_event) &&
+	     m->event_size != FDW_TRACE_EVENT_SIZE_NOSTACKS)) {
 		snprintf(msg, len,
 			 "recorded with event schema %u (%u-byte records), this fsdaxwatch "
 			 "reads schema %u (%zu-byte records)",
@@ -347,6 +351,23 @@ static int entries_check(const struct trace_block *b, char *msg, size_t len)
 	return 0;
 }
 
+/* Records of a recording without stack ids: the same layout, shorter; the rest is 0. */
+static int records_widen(struct trace_reader *r, struct trace_block *b)
+{
+	size_t in = r->meta.event_size, out = sizeof(struct fdw_event);
+
+	if (in == out)
+		return 0;
+	if (grow(&r->wbuf, &r->wcap, b->count ? b->count * out : 1))
+		return -1;
+	memset(r->wbuf, 0, b->count * out);
+	for (__u32 i = 0; i < b->count; i++)
+		memcpy(r->wbuf + i * out, b->data + i * in, in);
+	b->data = r->wbuf;
+	b->len = b->count * out;
+	return 0;
+}
+
 static int block_decode(struct trace_reader *r, struct trace_block *b, const unsigned char *p,
 			__u32 stored, char *msg, size_t len)
 {
@@ -439,6 +460,10 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 	}
 	if (block_decode(r, b, h + BLOCK_HDR, stored, msg, len))
 		return -1;
+	if (b->kind == FDW_TRACE_BLOCK_EVENTS && records_widen(r, b)) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
 	if (b->kind == FDW_TRACE_BLOCK_EVENTS ? records_check(b, msg, len)
 					      : entries_check(b, msg, len))
 		return -1;
@@ -469,6 +494,7 @@ void trace_reader_free(struct trace_reader *r)
 		return;
 	free(r->sbuf);
 	free(r->dbuf);
+	free(r->wbuf);
 	free(r);
 }
 
