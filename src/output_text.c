@@ -75,6 +75,15 @@ static void stack_print(const struct run_info *ri, const char *label, enum fdw_s
 		printf("      %s\n", stack_frame_str(s, i, buf, sizeof(buf)));
 }
 
+static const char *writer_lock_str(__u32 lock_state)
+{
+	if (lock_state == FDW_LOCK_HELD_BY_ISSUER)
+		return ", holding the fault lock exclusive";
+	if (lock_state == FDW_LOCK_NOT_HELD)
+		return ", NOT holding the fault lock";
+	return "";
+}
+
 static void writer_side(const struct run_info *ri, const struct fdw_writer_rec *w)
 {
 	char wr[200];
@@ -82,8 +91,8 @@ static void writer_side(const struct run_info *ri, const struct fdw_writer_rec *
 	if (!ri->stacks)
 		return;
 	writer_str(w, wr, sizeof(wr));
-	printf("  writer %s/%u (pid %u): %s, issued at +%.6fs\n", w->task.comm, w->task.tid,
-	       w->task.pid, wr, rel_s(ri, w->issue_ts));
+	printf("  writer %s/%u (pid %u): %s, issued at +%.6fs%s\n", w->task.comm, w->task.tid,
+	       w->task.pid, wr, rel_s(ri, w->issue_ts), writer_lock_str(w->w.lock_state));
 	stack_print(ri, "kernel", FDW_STACK_KERNEL, w->w.kstack, w->task.pid);
 	stack_print(ri, "user", FDW_STACK_USER, w->w.ustack, w->task.pid);
 }
@@ -101,6 +110,8 @@ static void fault_side(const struct run_info *ri, const struct fdw_task *t,
 	if (after)
 		printf(", %s%s after %s", delta_ns < 0 ? "-" : "",
 		       dur(delta_ns < 0 ? -delta_ns : delta_ns, d, sizeof(d)), after);
+	if (f->flags & FDW_FAULT_LOCK_NOT_HELD)
+		printf(", NOT holding the fault lock");
 	printf("\n");
 	stack_print(ri, "kernel", FDW_STACK_KERNEL, f->kstack, t->pid);
 	stack_print(ri, "user", FDW_STACK_USER, f->ustack, t->pid);
