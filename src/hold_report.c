@@ -31,8 +31,12 @@ static void frames_text(const struct hold_report *h, __u32 id)
 		printf("      (stack not captured)\n");
 		return;
 	}
-	for (i = stack_first_frame(s); i < s->n && shown < HOLD_REPORT_FRAMES; i++, shown++)
+	for (i = stack_first_frame(s); i < s->n && shown < HOLD_REPORT_FRAMES; i++) {
+		if (stack_frame_hidden(s, i))
+			continue;
 		printf("      %s\n", stack_frame_str(s, i, buf, sizeof(buf)));
+		shown++;
+	}
 	if (i < s->n)
 		printf("      ... %u more\n", s->n - i);
 }

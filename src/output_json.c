@@ -111,8 +111,9 @@ struct json_object *output_json_stack(const struct stack_table *t, enum fdw_stac
 	if (!s)
 		return NULL;
 	a = json_object_new_array();
-	for (__u32 i = stack_first_frame(s); i < s->n; i++)
-		json_object_array_add(a, STR(stack_frame_str(s, i, buf, sizeof(buf))));
+	for (__u32 i = stack_first_frame(s); i < stack_end_frame(s); i++)
+		if (!stack_frame_hidden(s, i))
+			json_object_array_add(a, STR(stack_frame_str(s, i, buf, sizeof(buf))));
 	return a;
 }
 

@@ -71,8 +71,12 @@ static void stack_print(const struct run_info *ri, const char *label, enum fdw_s
 		return;
 	}
 	printf("    %s stack:\n", label);
-	for (__u32 i = stack_first_frame(s); i < s->n; i++)
-		printf("      %s\n", stack_frame_str(s, i, buf, sizeof(buf)));
+	for (__u32 i = stack_first_frame(s); i < stack_end_frame(s); i++)
+		if (!stack_frame_hidden(s, i))
+			printf("      %s\n", stack_frame_str(s, i, buf, sizeof(buf)));
+	if (stack_end_frame(s) < s->n)
+		printf("      (%u more frames not trusted: no frame pointers there)\n",
+		       s->n - stack_end_frame(s));
 }
 
 static const char *writer_lock_str(__u32 lock_state)

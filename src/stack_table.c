@@ -179,6 +179,44 @@ __u32 stack_first_frame(const struct fdw_stack *s)
 	return i;
 }
 
+__u32 stack_end_frame(const struct fdw_stack *s)
+{
+	if (s->kind != FDW_STACK_USER)
+		return s->n;
+	for (__u32 i = 1; i < s->n; i++)
+		if (!s->sym[i] || strstr(s->sym[i], "+0x0 "))
+			return i;
+	return s->n;
+}
+
+/* the length of the function name of a frame "name+0x1a ..." */
+static size_t func_len(const char *sym)
+{
+	const char *p = strchr(sym, '+');
+
+	return p ? (size_t)(p - sym) : strlen(sym);
+}
+
+static bool trampoline(const char *sym)
+{
+	return sym && !strncmp(sym, "bpf_trampoline_", strlen("bpf_trampoline_"));
+}
+
+bool stack_frame_hidden(const struct fdw_stack *s, __u32 i)
+{
+	const char *a, *b;
+
+	if (s->kind != FDW_STACK_KERNEL || i >= s->n)
+		return false;
+	if (trampoline(s->sym[i]))
+		return true;
+	if (i < 2 || !trampoline(s->sym[i - 1]) || !s->sym[i] || !s->sym[i - 2])
+		return false;
+	a = s->sym[i];
+	b = s->sym[i - 2];
+	return func_len(a) == func_len(b) && !strncmp(a, b, func_len(a));
+}
+
 const char *stack_frame_str(const struct fdw_stack *s, __u32 i, char *buf, size_t len)
 {
 	if (s->sym[i])

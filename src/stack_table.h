@@ -47,6 +47,19 @@ void stack_table_free(struct stack_table *t);
  * tracepoint glue) at the top of a kernel stack: where output starts.
  */
 __u32 stack_first_frame(const struct fdw_stack *s);
+/*
+ * Where output stops: a user stack unwound by frame pointers runs into code
+ * built without them (libc) and then yields junk, so it ends before the
+ * first frame that does not resolve or that resolves to a function's first
+ * byte (never a return address). Kernel stacks: s->n.
+ */
+__u32 stack_end_frame(const struct fdw_stack *s);
+/*
+ * A frame of fsdaxwatch's own fentry/fexit trampolines inside a kernel
+ * stack ("bpf_trampoline_*", and the traced function's patched entry right
+ * after it, "do_truncate+0x5" below "do_truncate+0x94"): output skips it.
+ */
+bool stack_frame_hidden(const struct fdw_stack *s, __u32 i);
 /* a frame as output shows it: its symbol, else "0x..." in buf */
 const char *stack_frame_str(const struct fdw_stack *s, __u32 i, char *buf, size_t len);
 

@@ -120,6 +120,41 @@ static void test_stack_table(void **state)
 	stack_table_free(t);
 }
 
+/* fsdaxwatch's own trampolines and the junk past the frame-pointer chain are not shown */
+static void test_stack_display(void **state)
+{
+	struct stack_table *t = stack_table_new();
+	__u64 ip[6] = {1, 2, 3, 4, 5, 6};
+	static const char *const k[] = {"notify_change+0x2ad",
+					"do_truncate+0x94",
+					"bpf_trampoline_6442495237+0x4e [bpf]",
+					"do_truncate+0x5",
+					"do_sys_ftruncate+0x150",
+					"do_syscall_64+0x5d"};
+	static const char *const u[] = {"__ftruncate64+0x7 (w)", "main+0x64 (w)",
+					"__do_global_dtors_aux+0x0 (w)", NULL, "x+0x1 (w)"};
+	struct fdw_stack *ks = stack_table_add(t, FDW_STACK_KERNEL, 1, 0, ip, 6);
+	struct fdw_stack *us = stack_table_add(t, FDW_STACK_USER, 2, 7, ip, 5);
+
+	for (int i = 0; i < 6; i++)
+		stack_frame_name(ks, i, k[i]);
+	for (int i = 0; i < 5; i++)
+		if (u[i])
+			stack_frame_name(us, i, u[i]);
+	assert_false(stack_frame_hidden(ks, 1));
+	assert_true(stack_frame_hidden(ks, 2));
+	assert_true(stack_frame_hidden(ks, 3));
+	assert_false(stack_frame_hidden(ks, 4));
+	assert_int_equal(stack_end_frame(ks), 6);
+	/* a return address is never a function's first byte: the chain ends before it */
+	assert_int_equal(stack_end_frame(us), 2);
+	stack_frame_name(us, 2, "y+0x9 (w)");
+	/* an unresolved frame ends it too */
+	assert_int_equal(stack_end_frame(us), 3);
+	assert_false(stack_frame_hidden(us, 0));
+	stack_table_free(t);
+}
+
 static size_t frame_put(unsigned char *p, __u64 ip, const char *name)
 {
 	__u16 l = strlen(name);
@@ -222,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_ksyms_lookup),	  cmocka_unit_test(test_ksyms_errors),
 		cmocka_unit_test(test_usyms_self),	  cmocka_unit_test(test_stack_table),
 		cmocka_unit_test(test_trace_stack_entry), cmocka_unit_test(test_dedup),
+		cmocka_unit_test(test_stack_display),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
