@@ -295,7 +295,7 @@ struct fdw_inode_state {
 #define FDW_HOLD_SITES 2048
 
 struct fdw_hold_key {
-	__u32 kstack; /* FDW stack id (map id + 1), 0 if not captured */
+	__u32 kstack; /* FDW stack id (map id + 1); 0: fault holds (no stack each), not captured */
 	__u32 op;     /* enum fdw_lock_op */
 };
 

@@ -64,14 +64,28 @@ static __always_inline __u32 stack_user(void *ctx)
 	return (__u32)id + 1;
 }
 
-/* A hold of a watched lock ended here after ns: add it to its call site. */
+/*
+ * A hold of a watched lock ended here after ns: add it to its call site.
+ * Exclusive holds (writers, rare) take a stack each; a fault's shared hold
+ * is on the common fault path, so fault holds are one site (kstack 0) and
+ * take a stack only when the hold is this CPU's longest so far.
+ */
 static __always_inline void hold_site_add(void *ctx, __u32 op, __u64 ns, __u64 sem)
 {
-	struct fdw_hold_key key = {.kstack = stack_kernel(ctx), .op = op};
-	struct fdw_hold_site *s = bpf_map_lookup_elem(&hold_sites, &key);
+	struct fdw_hold_key key = {.op = op};
+	struct fdw_hold_site *s;
 	struct fdw_hold_max *m;
-	__u32 zero = 0;
+	__u32 zero = 0, kstack = 0;
+	bool longest;
 	__u64 *inode;
+
+	m = bpf_map_lookup_elem(&hold_max, &zero);
+	longest = m && ns > m->ns;
+	if (op != FDW_LOCK_OP_FAULT || longest)
+		kstack = stack_kernel(ctx);
+	if (op != FDW_LOCK_OP_FAULT)
+		key.kstack = kstack;
+	s = bpf_map_lookup_elem(&hold_sites, &key);
 
 	if (s) {
 		s->count++;
@@ -84,13 +98,12 @@ static __always_inline void hold_site_add(void *ctx, __u32 op, __u64 ns, __u64 s
 		if (bpf_map_update_elem(&hold_sites, &key, &n, BPF_NOEXIST))
 			count(FDW_CNT_STACK_FAIL);
 	}
-	m = bpf_map_lookup_elem(&hold_max, &zero);
-	if (!m || ns <= m->ns)
+	if (!m || !longest)
 		return;
 	m->ns = ns;
 	m->end_ts = bpf_ktime_get_ns();
 	m->op = op;
-	m->kstack = key.kstack;
+	m->kstack = kstack;
 	m->task.pid = bpf_get_current_pid_tgid() >> 32;
 	m->task.tid = current_tid();
 	bpf_get_current_comm(m->task.comm, sizeof(m->task.comm));

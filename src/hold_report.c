@@ -27,6 +27,10 @@ static void frames_text(const struct hold_report *h, __u32 id)
 	__u32 i, shown = 0;
 	char buf[32];
 
+	if (!s && !id) {
+		printf("      (fault holds: no stack each, see the longest)\n");
+		return;
+	}
 	if (!s) {
 		printf("      (stack not captured)\n");
 		return;
