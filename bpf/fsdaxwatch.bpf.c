@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "fsdaxwatch.h"
 #include "state.bpf.h"
+#include "stacks.bpf.h"
 #include "locks.bpf.h"
 #include "mappings.bpf.h"
 #include "window.bpf.h"

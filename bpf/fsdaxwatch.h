@@ -110,6 +110,8 @@ struct fdw_writer {
 	__u64 unique;	 /* FUSE request id (0 if not yet known) */
 	__u32 mode;	 /* fallocate mode, open flags */
 	__u32 lock_state; /* enum fdw_lock_state of the fault lock at issue (INV-4) */
+	__u32 kstack;	  /* kernel stack at issue: FDW_STACK_* id, 0 none */
+	__u32 ustack;	  /* user stack at issue, 0 none */
 };
 
 /* The fault lock as the issuing writer or a mapping fault found it (INV-4). */
@@ -147,6 +149,8 @@ struct fdw_fault {
 	__u32 flags;	 /* FDW_FAULT_* */
 	__u32 result;	 /* vm_fault_t */
 	__u32 pad;
+	__u32 kstack; /* kernel stack (window and EOF hits only), 0 none */
+	__u32 ustack; /* user stack, 0 none */
 };
 
 enum fdw_lost_reason {
@@ -231,6 +235,7 @@ enum fdw_counter {
 	FDW_CNT_RECLAIM_NO_RANGE,    /* reclaims whose SETUPMAPPING was not seen: not checked */
 	FDW_CNT_UNMAPS,		     /* kernel unmaps of tracked DAX files (INV-2) */
 	FDW_CNT_INV2_WRITERS,	     /* DAX writers issued with pages of their dead range mapped */
+	FDW_CNT_STACK_FAIL,	     /* stacks or hold sites not recorded (bucket taken, table full) */
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */
@@ -304,6 +309,42 @@ struct fdw_inode_state {
 	__u64 faults_dax;
 	__u64 trunc_done_ts; /* last shrinking truncate completed */
 	struct fdw_writer_slot w[FDW_MAX_WRITERS];
+};
+
+/*
+ * Stacks: the kernel keeps them in a BPF_MAP_TYPE_STACK_TRACE map ("stacks",
+ * FDW_STACK_MAP_ENTRIES buckets of FDW_STACK_DEPTH addresses, a bucket never
+ * reused once taken) and events carry the map id + 1 (0: no stack). Taken at
+ * a writer's issue and for the fault samples of window and EOF hits only.
+ */
+#define FDW_STACK_DEPTH	      32
+#define FDW_STACK_MAP_ENTRIES 16384
+
+/*
+ * Lock holds by call site (issue 4.3): the kernel stack where a hold ended
+ * and the operation key a per-CPU hash ("hold_sites"); the longest single
+ * hold of each CPU is in a per-CPU array ("hold_max").
+ */
+#define FDW_HOLD_SITES 2048
+
+struct fdw_hold_key {
+	__u32 kstack; /* FDW stack id (map id + 1); 0: fault holds (no stack each), not captured */
+	__u32 op;     /* enum fdw_lock_op */
+};
+
+struct fdw_hold_site {
+	__u64 count;
+	__u64 total_ns;
+	__u64 max_ns;
+};
+
+struct fdw_hold_max {
+	__u64 ns; /* 0: none yet */
+	__u64 end_ts;
+	struct fdw_inode_id inode;
+	struct fdw_task task;
+	__u32 op;
+	__u32 kstack;
 };
 
 #endif /* FSDAXWATCH_H */

@@ -126,7 +126,7 @@ static __always_inline void lock_acquired(void *sem)
 	count(FDW_CNT_LOCK_WAITS);
 }
 
-static __always_inline void lock_released(void *sem)
+static __always_inline void lock_released(void *ctx, void *sem)
 {
 	__u32 tid = current_tid();
 	struct task_lock *tl = bpf_map_lookup_elem(&task_locks, &tid);
@@ -134,8 +134,11 @@ static __always_inline void lock_released(void *sem)
 	if (!tl || tl->sem != (__u64)sem)
 		return;
 	if (tl->acq_ts) {
-		hist_add(tl->op, FDW_LOCK_HOLD, bpf_ktime_get_ns() - tl->acq_ts);
+		__u64 held = bpf_ktime_get_ns() - tl->acq_ts;
+
+		hist_add(tl->op, FDW_LOCK_HOLD, held);
 		count(FDW_CNT_LOCK_HOLDS);
+		hold_site_add(ctx, tl->op, held, tl->sem); /* stacks.bpf.h */
 	}
 	bpf_map_delete_elem(&task_locks, &tid);
 }
@@ -207,14 +210,14 @@ int BPF_PROG(down_write_fexit, void *sem)
 SEC("fentry/up_read")
 int BPF_PROG(up_read_fentry, void *sem)
 {
-	lock_released(sem);
+	lock_released(ctx, sem);
 	return 0;
 }
 
 SEC("fentry/up_write")
 int BPF_PROG(up_write_timing_fentry, void *sem)
 {
-	lock_released(sem);
+	lock_released(ctx, sem);
 	return 0;
 }
 
@@ -258,14 +261,14 @@ int BPF_KRETPROBE(down_write_kretprobe)
 SEC("kprobe/up_read")
 int BPF_KPROBE(up_read_kprobe, void *sem)
 {
-	lock_released(sem);
+	lock_released(ctx, sem);
 	return 0;
 }
 
 SEC("kprobe/up_write")
 int BPF_KPROBE(up_write_timing_kprobe, void *sem)
 {
-	lock_released(sem);
+	lock_released(ctx, sem);
 	return 0;
 }
 

@@ -109,7 +109,7 @@ int BPF_PROG(dax_pte_fault_tp, struct inode *inode, struct vm_fault *vmf, int re
 SEC("tp_btf/dax_pte_fault_done")
 int BPF_PROG(dax_pte_fault_done_tp, struct inode *inode, struct vm_fault *vmf, int result)
 {
-	fault_end(FDW_SRC_DAX_PTE, result, true);
+	fault_end(ctx, FDW_SRC_DAX_PTE, result, true);
 	return 0;
 }
 
@@ -124,7 +124,7 @@ SEC("tp_btf/dax_pmd_fault_done")
 int BPF_PROG(dax_pmd_fault_done_tp, struct inode *inode, struct vm_fault *vmf,
 	     unsigned long max_pgoff, int result)
 {
-	fault_end(FDW_SRC_DAX_PMD, result, true);
+	fault_end(ctx, FDW_SRC_DAX_PMD, result, true);
 	return 0;
 }
 
@@ -137,7 +137,7 @@ int BPF_PROG(dax_pte_fault_raw, struct inode *inode, struct vm_fault *vmf, int r
 SEC("raw_tp/dax_pte_fault_done")
 int BPF_PROG(dax_pte_fault_done_raw, struct inode *inode, struct vm_fault *vmf, int result)
 {
-	fault_end(FDW_SRC_DAX_PTE, result, true);
+	fault_end(ctx, FDW_SRC_DAX_PTE, result, true);
 	return 0;
 }
 
@@ -152,7 +152,7 @@ SEC("raw_tp/dax_pmd_fault_done")
 int BPF_PROG(dax_pmd_fault_done_raw, struct inode *inode, struct vm_fault *vmf,
 	     unsigned long max_pgoff, int result)
 {
-	fault_end(FDW_SRC_DAX_PMD, result, true);
+	fault_end(ctx, FDW_SRC_DAX_PMD, result, true);
 	return 0;
 }
 
@@ -168,7 +168,7 @@ SEC("fexit/dax_iomap_fault")
 int BPF_PROG(dax_iomap_fault_fexit, struct vm_fault *vmf, unsigned long size, void *pfnp,
 	     int *errp, const void *ops, vm_fault_t ret)
 {
-	fault_end(FDW_SRC_DAX_IOMAP, ret, true);
+	fault_end(ctx, FDW_SRC_DAX_IOMAP, ret, true);
 	return 0;
 }
 
@@ -182,7 +182,7 @@ int BPF_KPROBE(dax_iomap_fault_kprobe, struct vm_fault *vmf, unsigned long size)
 SEC("kretprobe/dax_iomap_fault")
 int BPF_KRETPROBE(dax_iomap_fault_kretprobe, vm_fault_t ret)
 {
-	fault_end(FDW_SRC_DAX_IOMAP, ret, true);
+	fault_end(ctx, FDW_SRC_DAX_IOMAP, ret, true);
 	return 0;
 }
 
@@ -193,20 +193,21 @@ int BPF_KRETPROBE(dax_iomap_fault_kretprobe, vm_fault_t ret)
  * fault-around range even when no folio there was mapped (nothing cached),
  * so it counts as a fault on the range but never as a mapping (INV-3).
  */
-static __always_inline int filemap_fault_instant(struct address_space *mapping, __u64 lo, __u64 hi,
-						 __u32 src)
+static __always_inline int filemap_fault_instant(void *ctx, struct address_space *mapping, __u64 lo,
+						 __u64 hi, __u32 src)
 {
 	struct inode *inode = BPF_CORE_READ(mapping, host);
 
 	if (inode && !inode_is_dax(inode) && lo < hi)
-		fault_instant(inode, lo, hi, src, src == FDW_SRC_FILEMAP_FAULT ? FDW_FAULT_MAPPED : 0);
+		fault_instant(ctx, inode, lo, hi, src,
+			      src == FDW_SRC_FILEMAP_FAULT ? FDW_FAULT_MAPPED : 0);
 	return 0;
 }
 
 SEC("tp_btf/mm_filemap_fault")
 int BPF_PROG(filemap_fault_tp, struct address_space *mapping, unsigned long index)
 {
-	return filemap_fault_instant(mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
+	return filemap_fault_instant(ctx, mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
 }
 
 /* last_pgoff is inclusive */
@@ -214,20 +215,20 @@ SEC("tp_btf/mm_filemap_map_pages")
 int BPF_PROG(filemap_map_pages_tp, struct address_space *mapping, unsigned long start,
 	     unsigned long last)
 {
-	return filemap_fault_instant(mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
 }
 
 SEC("raw_tp/mm_filemap_fault")
 int BPF_PROG(filemap_fault_raw, struct address_space *mapping, unsigned long index)
 {
-	return filemap_fault_instant(mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
+	return filemap_fault_instant(ctx, mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
 }
 
 SEC("raw_tp/mm_filemap_map_pages")
 int BPF_PROG(filemap_map_pages_raw, struct address_space *mapping, unsigned long start,
 	     unsigned long last)
 {
-	return filemap_fault_instant(mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
 }
 
 static __always_inline void filemap_fault_begin(struct vm_fault *vmf)
@@ -250,7 +251,7 @@ int BPF_PROG(filemap_fault_fentry, struct vm_fault *vmf)
 SEC("fexit/filemap_fault")
 int BPF_PROG(filemap_fault_fexit, struct vm_fault *vmf, vm_fault_t ret)
 {
-	fault_end(FDW_SRC_FILEMAP_FAULT, ret, true);
+	fault_end(ctx, FDW_SRC_FILEMAP_FAULT, ret, true);
 	return 0;
 }
 
@@ -260,7 +261,7 @@ int BPF_PROG(filemap_map_pages_fentry, struct vm_fault *vmf, unsigned long start
 {
 	struct address_space *mapping = BPF_CORE_READ(vmf, vma, vm_file, f_inode, i_mapping);
 
-	return filemap_fault_instant(mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
 }
 
 SEC("kprobe/filemap_fault")
@@ -273,7 +274,7 @@ int BPF_KPROBE(filemap_fault_kprobe, struct vm_fault *vmf)
 SEC("kretprobe/filemap_fault")
 int BPF_KRETPROBE(filemap_fault_kretprobe, vm_fault_t ret)
 {
-	fault_end(FDW_SRC_FILEMAP_FAULT, ret, true);
+	fault_end(ctx, FDW_SRC_FILEMAP_FAULT, ret, true);
 	return 0;
 }
 
@@ -283,7 +284,7 @@ int BPF_KPROBE(filemap_map_pages_kprobe, struct vm_fault *vmf, unsigned long sta
 {
 	struct address_space *mapping = BPF_CORE_READ(vmf, vma, vm_file, f_inode, i_mapping);
 
-	return filemap_fault_instant(mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
 }
 
 #endif /* FDW_PROBE_FAULTS_BPF_H */

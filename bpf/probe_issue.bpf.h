@@ -141,17 +141,17 @@ static __always_inline struct inode *removal_writer(struct fuse_call *c, bool re
 						    struct task_writer *twp)
 {
 	__u32 tid = current_tid();
-	struct task_writer *ctx;
+	struct task_writer *cur;
 	struct task_writer tw = {};
 	struct inode *inode = NULL;
 
-	ctx = bpf_map_lookup_elem(&task_writers, &tid);
+	cur = bpf_map_lookup_elem(&task_writers, &tid);
 	if (c->opcode != FDW_OP_FUSE_SETATTR && c->opcode != FDW_OP_FUSE_FALLOCATE &&
 	    c->opcode != FDW_OP_FUSE_OPEN)
 		return NULL;
-	if (ctx) {
+	if (cur) {
 		/* a second removal request in one operation opens its own window */
-		tw = *ctx;
+		tw = *cur;
 		tw.writer_id = 0;
 		inode = (struct inode *)tw.inode;
 	} else if (resolve) {
@@ -176,7 +176,7 @@ static __always_inline struct inode *removal_writer(struct fuse_call *c, bool re
 }
 
 /* One writer_issue() for every kind of writer: a copy per kind made the program too long. */
-static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
+static __always_inline void fuse_issue(void *ctx, struct fuse_call *c, bool resolve)
 {
 	__u32 tid = current_tid();
 	struct task_writer tw = {};
@@ -188,19 +188,19 @@ static __always_inline void fuse_issue(struct fuse_call *c, bool resolve)
 		inode = removal_writer(c, resolve, &tw);
 	if (!inode)
 		return;
-	writer_issue(inode, &tw, c->opcode, c->unique, c->req_key);
+	writer_issue(ctx, inode, &tw, c->opcode, c->unique, c->req_key);
 	if (bpf_map_update_elem(&task_writers, &tid, &tw, BPF_ANY))
 		count(FDW_CNT_LOST_MAP_FULL);
 }
 
-static __always_inline void fuse_req_send(struct fuse_req *req)
+static __always_inline void fuse_req_send(void *ctx, struct fuse_req *req)
 {
 	struct fuse_call c = {};
 
 	fuse_args_read(fuse_req_args(req), &c);
 	c.unique = BPF_CORE_READ(req, in.h.unique);
 	c.conn_dev = fuse_req_dev(req);
-	fuse_issue(&c, true);
+	fuse_issue(ctx, &c, true);
 }
 
 static __always_inline void fuse_req_end(struct fuse_req *req)
@@ -215,7 +215,7 @@ static __always_inline void fuse_req_end(struct fuse_req *req)
 SEC("tp_btf/fuse_request_send")
 int BPF_PROG(fuse_request_send_tp, struct fuse_req *req)
 {
-	fuse_req_send(req);
+	fuse_req_send(ctx, req);
 	return 0;
 }
 
@@ -229,7 +229,7 @@ int BPF_PROG(fuse_request_end_tp, struct fuse_req *req)
 SEC("raw_tp/fuse_request_send")
 int BPF_PROG(fuse_request_send_raw, struct fuse_req *req)
 {
-	fuse_req_send(req);
+	fuse_req_send(ctx, req);
 	return 0;
 }
 
@@ -240,26 +240,26 @@ int BPF_PROG(fuse_request_end_raw, struct fuse_req *req)
 	return 0;
 }
 
-static __always_inline void fuse_simple_issue(void *fm, struct fuse_args *args)
+static __always_inline void fuse_simple_issue(void *ctx, void *fm, struct fuse_args *args)
 {
 	struct fuse_call c = {};
 
 	fuse_args_read(args, &c);
 	c.conn_dev = fuse_mount_dev(fm);
-	fuse_issue(&c, false);
+	fuse_issue(ctx, &c, false);
 }
 
 SEC("fentry/fuse_simple_request")
 int BPF_PROG(fuse_simple_request_fentry, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(fm, args);
+	fuse_simple_issue(ctx, fm, args);
 	return 0;
 }
 
 SEC("fentry/__fuse_simple_request")
 int BPF_PROG(fuse_simple_request_idmap_fentry, void *idmap, void *fm, struct fuse_args *args)
 {
-	fuse_simple_issue(fm, args);
+	fuse_simple_issue(ctx, fm, args);
 	return 0;
 }
 
@@ -274,9 +274,9 @@ SEC("kprobe/fuse_simple_request")
 int BPF_KPROBE(fuse_simple_request_kprobe, void *a1, void *a2, void *a3)
 {
 	if (simple_request_has_idmap)
-		fuse_simple_issue(a2, a3);
+		fuse_simple_issue(ctx, a2, a3);
 	else
-		fuse_simple_issue(a1, a2);
+		fuse_simple_issue(ctx, a1, a2);
 	return 0;
 }
 

@@ -32,7 +32,8 @@ static __always_inline void local_fallocate(struct file *file, int mode, loff_t 
 }
 
 /* the zap of a truncate or punch hole: open the window once per operation */
-static __always_inline void local_zap(struct inode *inode, loff_t lstart, loff_t lend, bool range)
+static __always_inline void local_zap(void *ctx, struct inode *inode, loff_t lstart, loff_t lend,
+				      bool range)
 {
 	__u32 tid = current_tid();
 	struct task_writer *tw;
@@ -55,7 +56,7 @@ static __always_inline void local_zap(struct inode *inode, loff_t lstart, loff_t
 	}
 	if (tw->writer_id || tw->inode != (__u64)inode)
 		return;
-	writer_issue(inode, tw, 0, 0, 0);
+	writer_issue(ctx, inode, tw, 0, 0, 0);
 }
 
 SEC("fentry/inode_newsize_ok")
@@ -75,14 +76,14 @@ int BPF_PROG(vfs_fallocate_fentry, struct file *file, int mode, loff_t offset, l
 SEC("fentry/truncate_pagecache")
 int BPF_PROG(truncate_pagecache_fentry, struct inode *inode, loff_t newsize)
 {
-	local_zap(inode, newsize, -1, false);
+	local_zap(ctx, inode, newsize, -1, false);
 	return 0;
 }
 
 SEC("fentry/truncate_pagecache_range")
 int BPF_PROG(truncate_pagecache_range_fentry, struct inode *inode, loff_t lstart, loff_t lend)
 {
-	local_zap(inode, lstart, lend, true);
+	local_zap(ctx, inode, lstart, lend, true);
 	return 0;
 }
 
@@ -117,14 +118,14 @@ int BPF_KPROBE(vfs_fallocate_kprobe, struct file *file, int mode, loff_t offset,
 SEC("kprobe/truncate_pagecache")
 int BPF_KPROBE(truncate_pagecache_kprobe, struct inode *inode, loff_t newsize)
 {
-	local_zap(inode, newsize, -1, false);
+	local_zap(ctx, inode, newsize, -1, false);
 	return 0;
 }
 
 SEC("kprobe/truncate_pagecache_range")
 int BPF_KPROBE(truncate_pagecache_range_kprobe, struct inode *inode, loff_t lstart, loff_t lend)
 {
-	local_zap(inode, lstart, lend, true);
+	local_zap(ctx, inode, lstart, lend, true);
 	return 0;
 }
 

@@ -22,13 +22,19 @@ struct fault_info {
 	__u64 isize;
 };
 
-static __always_inline void fault_emit(const struct fault_info *f, struct fdw_inode_state *st,
-				       __u64 writer_id, __u32 extra_flags)
+/* ctx non-NULL: a hit that user space reports, so it carries both stacks */
+static __always_inline void fault_emit(void *ctx, const struct fault_info *f,
+				       struct fdw_inode_state *st, __u64 writer_id,
+				       __u32 extra_flags)
 {
 	struct fdw_event *e = event_reserve(FDW_EV_FAULT, f->end_ts);
 
 	if (!e)
 		return;
+	if (ctx) {
+		e->fault.kstack = stack_kernel(ctx);
+		e->fault.ustack = stack_user(ctx);
+	}
 	e->inode = st->id;
 	e->fault.start_ts = f->start_ts;
 	e->fault.pg_lo = f->pg_lo;
@@ -55,7 +61,8 @@ static __always_inline bool slot_hit(const struct fdw_writer_slot *s, const stru
 }
 
 /* INV-1: count the fault on every window it hits, send the first samples. */
-static __always_inline bool check_windows(struct fdw_inode_state *st, const struct fault_info *f)
+static __always_inline bool check_windows(void *ctx, struct fdw_inode_state *st,
+					  const struct fault_info *f)
 {
 	bool sent = false;
 
@@ -77,7 +84,7 @@ static __always_inline bool check_windows(struct fdw_inode_state *st, const stru
 		s->last_hit_ts = f->end_ts;
 		if (s->samples < FDW_SAMPLES_PER_WRITER) {
 			s->samples++;
-			fault_emit(f, st, s->writer_id, extra);
+			fault_emit(ctx, f, st, s->writer_id, extra);
 			sent = true;
 		} else {
 			__sync_fetch_and_add(&s->samples_dropped, 1);
@@ -109,7 +116,7 @@ static __always_inline bool beyond_eof(struct fdw_inode_state *st, const struct 
 	return (f->pg_lo << FDW_PAGE_SHIFT) >= f->isize;
 }
 
-static __always_inline void fault_judge(struct fault_info *f)
+static __always_inline void fault_judge(void *ctx, struct fault_info *f)
 {
 	struct fdw_inode_state *st = inode_state_get(f->inode);
 	bool sent;
@@ -122,25 +129,25 @@ static __always_inline void fault_judge(struct fault_info *f)
 		count(FDW_CNT_FAULTS_DAX);
 		__sync_fetch_and_add(&st->faults_dax, 1);
 	}
-	sent = check_windows(st, f);
+	sent = check_windows(ctx, st, f);
 	if (beyond_eof(st, f)) {
 		count(FDW_CNT_EOF_HITS);
-		fault_emit(f, st, 0, FDW_FAULT_HIT_EOF);
+		fault_emit(ctx, f, st, 0, FDW_FAULT_HIT_EOF);
 		sent = true;
 	}
 	if (f->flags & FDW_FAULT_LOCK_NOT_HELD) {
 		count(FDW_CNT_INV4_FAULT);
 		if (!sent)
-			fault_emit(f, st, 0, 0);
+			fault_emit(ctx, f, st, 0, 0);
 		sent = true;
 	}
 	if (record_all_faults && !sent)
-		fault_emit(f, st, 0, 0);
+		fault_emit(NULL, f, st, 0, 0);
 }
 
 /* A fault seen only at one point (page-cache tracepoints). */
-static __always_inline void fault_instant(struct inode *inode, __u64 pg_lo, __u64 pg_hi, __u32 src,
-					  __u32 flags)
+static __always_inline void fault_instant(void *ctx, struct inode *inode, __u64 pg_lo, __u64 pg_hi,
+					  __u32 src, __u32 flags)
 {
 	struct fault_info f = {};
 
@@ -153,7 +160,7 @@ static __always_inline void fault_instant(struct inode *inode, __u64 pg_lo, __u6
 	f.src = src;
 	f.flags = flags | FDW_FAULT_ISIZE_VALID;
 	f.isize = BPF_CORE_READ(inode, i_size);
-	fault_judge(&f);
+	fault_judge(ctx, &f);
 }
 
 static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 pg_hi, __u32 src,
@@ -177,7 +184,7 @@ static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 
 }
 
 /* The end of a fault begun on this task; isize_valid when read under the lock. */
-static __always_inline void fault_end(__u32 src, vm_fault_t result, bool isize_valid)
+static __always_inline void fault_end(void *ctx, __u32 src, vm_fault_t result, bool isize_valid)
 {
 	__u32 tid = current_tid();
 	struct task_fault *tf = bpf_map_lookup_elem(&task_faults, &tid);
@@ -206,7 +213,7 @@ static __always_inline void fault_end(__u32 src, vm_fault_t result, bool isize_v
 		f.isize = BPF_CORE_READ(inode, i_size);
 		f.flags |= FDW_FAULT_ISIZE_VALID;
 	}
-	fault_judge(&f);
+	fault_judge(ctx, &f);
 }
 
 /* A free slot, else the one completed longest ago; -1 if all are in flight. */
@@ -254,8 +261,8 @@ static __always_inline struct fdw_writer_slot *slot_find(struct fdw_inode_state 
 }
 
 /* The writer's removal reaches the backing store: open its window. */
-static __always_inline __u64 writer_issue(struct inode *inode, struct task_writer *tw, __u32 opcode,
-					  __u64 unique, __u64 req_key)
+static __always_inline __u64 writer_issue(void *ctx, struct inode *inode, struct task_writer *tw,
+					  __u32 opcode, __u64 unique, __u64 req_key)
 {
 	struct fdw_inode_state *st = inode_state_get(inode);
 	__u64 now = bpf_ktime_get_ns();
@@ -321,6 +328,8 @@ static __always_inline __u64 writer_issue(struct inode *inode, struct task_write
 	e->writer.unique = unique;
 	e->writer.mode = tw->mode;
 	e->writer.lock_state = lock_state_of_issuer(inode);
+	e->writer.kstack = stack_kernel(ctx);
+	e->writer.ustack = stack_user(ctx);
 	if (e->writer.lock_state == FDW_LOCK_NOT_HELD && (st->id.flags & FDW_INODE_DAX))
 		count(FDW_CNT_INV4_WRITER);
 	event_submit(e);

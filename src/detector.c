@@ -618,6 +618,10 @@ static void writer_hit(struct fdw_detector *d, struct writer *w, const struct fd
 	if (e->inode.flags & FDW_INODE_DAX)
 		w->rec.dax = 1;
 	w->own_hits++;
+	if (w->own_hits == 1) {
+		w->rec.first_fault_task = e->task;
+		w->rec.first_fault = e->fault;
+	}
 	if (w->rec.reply_ts && fs->start >= w->rec.reply_ts)
 		w->own_hits_postreply++;
 	hit_times_merge(&w->rec, fs->start, fs->start);

@@ -143,6 +143,9 @@ struct fdw_writer_rec {
 	__u64 hits, hits_postreply; /* faults inside the window (max of kernel count and own) */
 	__u64 first_hit_ts, last_hit_ts, samples_dropped;
 	int dax; /* the inode is DAX */
+	/* the first fault sample matched to the window (its stacks), start_ts 0 if none */
+	struct fdw_task first_fault_task;
+	struct fdw_fault first_fault;
 };
 
 struct fdw_violation {

@@ -24,6 +24,7 @@ struct hist_report {
 	struct fdw_detector *det;
 	int hist_fd; /* lock_hists, -1: this BPF object has none */
 	int cnt_fd;  /* counters */
+	int hold_max_fd; /* lock holds by call site: the longest hold (stacks.bpf.h), -1 none */
 	int ncpu;
 	struct fdw_hist *cur, *prev; /* FDW_HIST_MAX x ncpu, as the kernel has them */
 	struct fdw_hist total[FDW_HIST_MAX];
@@ -167,6 +168,20 @@ static __u64 max_u64(__u64 a, __u64 b)
 	return a > b ? a : b;
 }
 
+/* the longest single hold over the CPUs (hold_max), 0 if none */
+static __u64 longest_hold_get(struct hist_report *r)
+{
+	struct fdw_hold_max *m = calloc(r->ncpu, sizeof(*m));
+	__u32 zero = 0;
+	__u64 ns = 0;
+
+	if (m && r->hold_max_fd >= 0 && !bpf_map_lookup_elem(r->hold_max_fd, &zero, m))
+		for (int c = 0; c < r->ncpu; c++)
+			ns = max_u64(ns, m[c].ns);
+	free(m);
+	return ns;
+}
+
 /* the metrics of the run so far; s NULL: from the kernel counters and the detector now */
 static void metrics_fill(struct hist_report *r, struct fdw_metrics *m, const struct fdw_summary *s,
 			 int exit_code)
@@ -210,6 +225,8 @@ static void metrics_fill(struct hist_report *r, struct fdw_metrics *m, const str
 	m->setupmappings = max_u64(s->setupmappings, cnt[FDW_CNT_SETUPMAPPING]);
 	m->removemappings = max_u64(s->removemappings, cnt[FDW_CNT_REMOVEMAPPING]);
 	m->reclaims = max_u64(s->reclaims, cnt[FDW_CNT_RECLAIMS]);
+	m->longest_hold = longest_hold_get(r) / 1e9;
+	m->has_longest_hold = m->longest_hold > 0;
 }
 
 static int metrics_out(struct hist_report *r, const struct fdw_summary *s, int exit_code,
@@ -331,6 +348,10 @@ struct hist_report *hist_report_new(const struct run_info *ri, struct fsdaxwatch
 		r->hist_fd = -1;
 	map = bpf_object__find_map_by_name(skel->obj, "counters");
 	r->cnt_fd = map ? bpf_map__fd(map) : -1;
+	map = bpf_object__find_map_by_name(skel->obj, "hold_max");
+	r->hold_max_fd = map && bpf_map__value_size(map) == sizeof(struct fdw_hold_max) ?
+				 bpf_map__fd(map) :
+				 -1;
 	r->cur = calloc((size_t)FDW_HIST_MAX * r->ncpu, sizeof(*r->cur));
 	r->prev = calloc((size_t)FDW_HIST_MAX * r->ncpu, sizeof(*r->prev));
 	if (!r->cur || !r->prev) {

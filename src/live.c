@@ -19,6 +19,7 @@
 #include "record.h"
 #include "histogram_report.h" /* lock timing (issue 4) */
 #include "coverage.h"	  /* INV-2, INV-4, INV-5 checked or not */
+#include "stacks_live.h"
 
 #define FDW_POLL_MS 20
 /*
@@ -33,6 +34,8 @@ static struct recorder *rec;
 static struct fsdaxwatch_bpf *rec_skel;
 /* lock timing (issue 4): interval reports and the metrics file (NULL: none) */
 static struct hist_report *lockrep;
+/* the stacks events refer to, copied from the kernel as they arrive */
+static struct stacks_live *live_stacks;
 
 static void on_signal(int sig)
 {
@@ -59,6 +62,7 @@ static __u64 now_ns(void)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	if (size >= sizeof(struct fdw_event)) {
+		stacks_live_event(live_stacks, data);
 		if (rec)
 			recorder_event(rec, data);
 		fdw_detector_feed(ctx, data);
@@ -236,6 +240,7 @@ struct live_ctx {
 	struct fdw_detector *det;
 	struct ring_buffer *rb;
 	struct run_info ri;
+	struct stack_table *stacks;
 };
 
 static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *msg, int len)
@@ -261,6 +266,13 @@ static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *ms
 	err = probes_start(&lc->ps, &lc->ki, &cfg, msg, len);
 	if (err)
 		return FDW_EXIT_ENV;
+	lc->stacks = stack_table_new();
+	live_stacks = stacks_live_new(bpf_map__fd(lc->ps.skel->maps.stacks), lc->stacks);
+	if (!lc->stacks || !live_stacks) {
+		snprintf(msg, len, "out of memory");
+		return FDW_EXIT_ENV;
+	}
+	lc->ri.stacks = lc->stacks;
 	lc->rb = ring_buffer__new(bpf_map__fd(lc->ps.skel->maps.events), on_event, lc->det, NULL);
 	if (!lc->rb) {
 		snprintf(msg, len, "cannot open the ring buffer: %s", strerror(errno));
@@ -272,6 +284,11 @@ static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *ms
 static void live_teardown(struct live_ctx *lc)
 {
 	ring_buffer__free(lc->rb);
+	stacks_live_free(live_stacks);
+	live_stacks = NULL;
+	hold_report_free((struct hold_report *)lc->ri.holds);
+	dedup_free(lc->ri.dedup);
+	stack_table_free(lc->stacks);
 	probes_stop(&lc->ps);
 	kernel_info_close(&lc->ki);
 	mounts_free(&lc->mounts);
@@ -297,6 +314,8 @@ int live_run(const struct fdw_options *o)
 	lc.ri.ps = &lc.ps;
 	lc.ri.scope = &lc.scope;
 	output_sink(out, &lc.ri, &sink);
+	if (!o->all_violations)
+		lc.ri.dedup = dedup_new();
 	lc.det = fdw_detector_new(&dopts, &sink);
 	if (!lc.det) {
 		fprintf(stderr, "fsdaxwatch: out of memory\n");
@@ -345,6 +364,10 @@ int live_run(const struct fdw_options *o)
 	counter_notes(lc.det, lc.ri.counters);
 	fdw_detector_finish(lc.det);
 	code = fdw_detector_exit_code(lc.det);
+	lc.ri.holds = stacks_live_holds(live_stacks, bpf_map__fd(lc.ps.skel->maps.hold_sites),
+					bpf_map__fd(lc.ps.skel->maps.hold_max));
+	if (rec)
+		recorder_stacks(rec, lc.stacks);
 	/* lock timing (issue 4): the whole run and the last metrics file, before the summary */
 	hist_report_finish(lockrep, fdw_detector_summary(lc.det), code);
 	lockrep = NULL;

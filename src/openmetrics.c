@@ -171,6 +171,11 @@ int fdw_metrics_render(FILE *f, const struct fdw_metrics *m)
 			put_label(f, "kind", fdw_lock_kind_name(k), false);
 			fprintf(f, "} %d\n", measured(m, op, k) ? 1 : 0);
 		}
+	if (m->has_longest_hold) {
+		family(f, "lock_longest_hold_seconds", "gauge", "seconds",
+		       "Longest single hold of the fault/truncate lock so far.");
+		fprintf(f, "%slock_longest_hold_seconds %.9f\n", P, m->longest_hold);
+	}
 	lock_family(f, m, FDW_LOCK_HOLD);
 	lock_family(f, m, FDW_LOCK_WAIT);
 	fputs("# EOF\n", f);

@@ -21,6 +21,8 @@
  *       punch_hole, reclaim; mode: shared (fault) or exclusive. Only
  *       figures this run measures are present.
  *   fsdaxwatch_lock_measured{operation,kind}       gauge 1 measured, 0 not
+ *   fsdaxwatch_lock_longest_hold_seconds           gauge: the longest single hold
+ *                                                    so far (runs that measure holds)
  *   fsdaxwatch_faults_total, fsdaxwatch_dax_faults_total,
  *   fsdaxwatch_writers_total, fsdaxwatch_windows_total,
  *   fsdaxwatch_window_hits_total                     counters
@@ -65,6 +67,9 @@ struct fdw_metrics {
 	/* FDW_HIST_MAX merged cumulative histograms (fdw_hist_index); NULL: none */
 	const struct fdw_hist *hists;
 	const bool *measured; /* FDW_HIST_MAX; NULL: nothing measured */
+	/* lock holds by call site (stacks.bpf.h hold_max): the longest single hold */
+	bool has_longest_hold;
+	double longest_hold; /* seconds */
 };
 
 /* The exposition, ending with "# EOF\n". Returns 0, or -EIO on a write error. */

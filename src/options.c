@@ -14,7 +14,8 @@ static const char usage_text[] =
 	"Usage: fsdaxwatch [OPTIONS] [DURATION]\n"
 	"       fsdaxwatch doctor [--json] [--btf PATH]\n"
 	"       fsdaxwatch record -o FILE [OPTIONS] [DURATION]\n"
-	"       fsdaxwatch report FILE [--json] [--strict] [--perfetto OUT.json] [-v]\n"
+	"       fsdaxwatch report FILE [--json] [--strict] [--perfetto OUT.json]\n"
+	"                         [--all-violations] [-v]\n"
 	"\n"
 	"Watch how the kernel serializes page faults on FUSE/virtiofs and DAX files\n"
 	"against truncate and punch hole, and flag faults on a range after its\n"
@@ -40,6 +41,8 @@ static const char usage_text[] =
 	"                        the metrics only)\n"
 	"      --metrics-file P  write the metrics (OpenMetrics/Prometheus text) to P,\n"
 	"                        replaced atomically at each interval and at the end\n"
+	"      --all-violations  print every violation (default: repeats of an identical\n"
+	"                        one, same stacks, inode and operation, are counted)\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         version of fsdaxwatch and of libbpf\n"
 	"\n"
@@ -56,6 +59,8 @@ static const char usage_text[] =
 enum { OPT_READY = 256, OPT_BTF, OPT_PERFETTO, OPT_REQUIRE };
 /* lock timing reports (issue 4) */
 enum { OPT_INTERVAL = 300, OPT_COUNT, OPT_FORMAT, OPT_METRICS_FILE };
+/* stacks and rate limiting */
+enum { OPT_ALL_VIOLATIONS = 320 };
 
 static const struct option long_opts[] = {
 	{ "attach", required_argument, NULL, 'a' },
@@ -77,6 +82,7 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{"all-violations", no_argument, NULL, OPT_ALL_VIOLATIONS},
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -217,6 +223,9 @@ static int parse_one(int c, struct fdw_options *o)
 			return usage_error("--metrics-file takes a file name%s", "");
 		o->metrics_file = optarg;
 		return -1;
+	case OPT_ALL_VIOLATIONS:
+		o->all_violations = true;
+		return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		return FDW_EXIT_CLEAN;
@@ -261,7 +270,7 @@ static int trace_options_check(int argc, char **argv, struct fdw_options *o)
 	if (o->path || o->ino || o->pid || o->comm || o->ready_file || o->btf ||
 	    o->mode != FDW_MODE_AUTO)
 		return usage_error("%s", "report takes only --json, --strict, --require, "
-				   "--perfetto and -v");
+				   "--perfetto, --all-violations and -v");
 	if (optind >= argc)
 		return usage_error("%s", "report needs the trace FILE to read");
 	if (optind + 1 < argc)

@@ -55,6 +55,7 @@ struct fdw_options {
 	double interval;	  /* --interval seconds, 0: a report at the end only */
 	unsigned long long count; /* --count: stop after this many intervals, 0: no limit */
 	const char *metrics_file; /* --metrics-file: OpenMetrics text, replaced atomically */
+	bool all_violations;	  /* --all-violations: no rate limiting of identical ones */
 };
 
 /*

@@ -10,6 +10,11 @@
 #include "kernel_info.h"
 #include "options.h"
 #include "probes.h"
+#include "stack_table.h"
+#include "violation_dedup.h"
+
+struct hold_report;
+struct json_object;
 
 struct run_info {
 	const struct fdw_options *opts;
@@ -19,6 +24,10 @@ struct run_info {
 	__u64 counters[FDW_CNT_MAX];
 	double elapsed; /* seconds watched */
 	__u64 t0;	/* bpf_ktime of the start, for relative times */
+	/* stacks (output_stacks.c): the table events refer to, and the rate limiter */
+	const struct stack_table *stacks; /* NULL: no stacks */
+	struct dedup *dedup;		  /* NULL: every violation printed */
+	const struct hold_report *holds;  /* lock holds by call site, NULL: none */
 };
 
 struct output_ops {
@@ -37,5 +46,8 @@ extern const struct output_ops output_json;
 /* a sink whose ctx is the run_info */
 void output_sink(const struct output_ops *ops, struct run_info *ri, struct fdw_sink *sink);
 const char *verdict_name(int exit_code);
+/* a stack's frames as a JSON array of strings; NULL (null) when t has no such stack */
+struct json_object *output_json_stack(const struct stack_table *t, enum fdw_stack_kind kind,
+				      __u32 id, __u32 pid);
 
 #endif /* FDW_OUTPUT_H */

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "names.h"
+#include "hold_report.h"
 #include "output.h"
 
 #define ADD(o, k, v) json_object_object_add(o, k, v)
@@ -100,7 +101,59 @@ static void json_start(const struct run_info *ri)
 	emit(o);
 }
 
-static struct json_object *writer_object(const char *type, const struct fdw_writer_rec *w)
+struct json_object *output_json_stack(const struct stack_table *t, enum fdw_stack_kind kind,
+				      __u32 id, __u32 pid)
+{
+	const struct fdw_stack *s = stack_table_get(t, kind, id, pid);
+	struct json_object *a;
+	char buf[32];
+
+	if (!s)
+		return NULL;
+	a = json_object_new_array();
+	for (__u32 i = stack_first_frame(s); i < stack_end_frame(s); i++)
+		if (!stack_frame_hidden(s, i))
+			json_object_array_add(a, STR(stack_frame_str(s, i, buf, sizeof(buf))));
+	return a;
+}
+
+static struct json_object *stack_array(const struct run_info *ri, enum fdw_stack_kind kind,
+				       __u32 id, __u32 pid)
+{
+	return output_json_stack(ri->stacks, kind, id, pid);
+}
+
+static void add_fault_stacks(const struct run_info *ri, struct json_object *o, const char *prefix,
+			     const struct fdw_task *t, const struct fdw_fault *f)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%skstack", prefix);
+	ADD(o, k, stack_array(ri, FDW_STACK_KERNEL, f->kstack, t->pid));
+	snprintf(k, sizeof(k), "%sustack", prefix);
+	ADD(o, k, stack_array(ri, FDW_STACK_USER, f->ustack, t->pid));
+}
+
+static struct json_object *first_fault_object(const struct run_info *ri,
+					      const struct fdw_writer_rec *w)
+{
+	struct json_object *o;
+
+	if (!w->first_fault.start_ts)
+		return NULL;
+	o = json_object_new_object();
+	ADD(o, "pg_lo", U64(w->first_fault.pg_lo));
+	ADD(o, "pg_hi", U64(w->first_fault.pg_hi));
+	ADD(o, "src", STR(fault_src_name(w->first_fault.src)));
+	ADD(o, "start_ns", U64(w->first_fault.start_ts));
+	ADD(o, "delta_ns", I64((__s64)(w->first_fault.start_ts - w->issue_ts)));
+	add_task(o, "", &w->first_fault_task);
+	add_fault_stacks(ri, o, "", &w->first_fault_task, &w->first_fault);
+	return o;
+}
+
+static struct json_object *writer_object(const struct run_info *ri, const char *type,
+					 const struct fdw_writer_rec *w)
 {
 	struct json_object *o = record(type);
 
@@ -126,12 +179,19 @@ static struct json_object *writer_object(const char *type, const struct fdw_writ
 	ADD(o, "hits_postreply", U64(w->hits_postreply));
 	ADD(o, "samples_dropped", U64(w->samples_dropped));
 	add_task(o, "", &w->task);
+	ADD(o, "kstack", stack_array(ri, FDW_STACK_KERNEL, w->w.kstack, w->task.pid));
+	ADD(o, "ustack", stack_array(ri, FDW_STACK_USER, w->w.ustack, w->task.pid));
 	return o;
 }
 
 static void json_violation(void *ctx, const struct fdw_violation *v)
 {
-	struct json_object *o = record("violation");
+	const struct run_info *ri = ctx;
+	struct json_object *o;
+
+	if (dedup_violation(ri->dedup, v))
+		return; /* counted: a violation_repeats record at the end */
+	o = record("violation");
 
 	ADD(o, "inv", STR(fdw_inv_name(v->inv)));
 	ADD(o, "strict_window", BOOL(v->strict_window));
@@ -147,7 +207,8 @@ static void json_violation(void *ctx, const struct fdw_violation *v)
 	ADD(o, "isize", U64(v->fault.isize));
 	add_task(o, "fault_", &v->fault_task);
 	ADD(o, "delta_ns", I64(v->delta_ns));
-	ADD(o, "writer", v->writer ? writer_object("writer", v->writer) : NULL);
+	add_fault_stacks(ri, o, "fault_", &v->fault_task, &v->fault);
+	ADD(o, "writer", v->writer ? writer_object(ri, "writer", v->writer) : NULL);
 	if (v->inv == FDW_INV2) {
 		ADD(o, "live_pg_lo", U64(v->live.pg_lo));
 		ADD(o, "live_pg_hi", U64(v->live.pg_hi));
@@ -159,12 +220,41 @@ static void json_violation(void *ctx, const struct fdw_violation *v)
 
 static void json_window(void *ctx, const struct fdw_writer_rec *w)
 {
-	emit(writer_object("window", w));
+	struct json_object *o = writer_object(ctx, "window", w);
+
+	ADD(o, "first_fault", first_fault_object(ctx, w));
+	emit(o);
 }
 
 static void json_writer_done(void *ctx, const struct fdw_writer_rec *w)
 {
-	emit(writer_object("writer", w));
+	emit(writer_object(ctx, "writer", w));
+}
+
+/* the rate-limited violations: one record per kind, with its count */
+static void repeats_emit(const struct run_info *ri)
+{
+	for (size_t i = 0; i < dedup_count(ri->dedup); i++) {
+		const struct dedup_entry *e = dedup_at(ri->dedup, i);
+		struct json_object *o;
+
+		if (e->key.window || !e->repeats)
+			continue;
+		o = record("violation_repeats");
+		ADD(o, "inv", STR(fdw_inv_name(e->key.inv)));
+		add_inode(o, &e->inode);
+		ADD(o, "op", e->key.op ? STR(op_name(e->key.op)) : NULL);
+		ADD(o, "repeats", U64(e->repeats));
+		ADD(o, "first_fault_start_ns", U64(e->first_ts));
+		ADD(o, "last_fault_start_ns", U64(e->last_ts));
+		add_task(o, "writer_", &e->writer_task);
+		add_task(o, "fault_", &e->fault_task);
+		ADD(o, "writer_kstack_id", U64(e->key.wk));
+		ADD(o, "writer_ustack_id", U64(e->key.wu));
+		ADD(o, "fault_kstack_id", U64(e->key.fk));
+		ADD(o, "fault_ustack_id", U64(e->key.fu));
+		emit(o);
+	}
 }
 
 /* INV-2 and INV-5 counts, and which invariants were checked */
@@ -189,8 +279,15 @@ static void json_invariants(struct json_object *o, const struct fdw_summary *s)
 
 static void json_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
 {
-	struct json_object *o = record("summary"), *a = json_object_new_array();
-	struct json_object *why = json_object_new_array(), *k = json_object_new_object();
+	struct json_object *o, *a, *why, *k, *holds = hold_report_json(ri->holds);
+
+	repeats_emit(ri);
+	if (holds)
+		emit(holds);
+	o = record("summary");
+	a = json_object_new_array();
+	why = json_object_new_array();
+	k = json_object_new_object();
 
 	ADD(o, "verdict", STR(verdict_name(exit_code)));
 	ADD(o, "exit_code", json_object_new_int(exit_code));
@@ -204,6 +301,7 @@ static void json_summary(const struct run_info *ri, const struct fdw_summary *s,
 	ADD(o, "violations_inv1", U64(s->violations_inv1));
 	ADD(o, "violations_inv3", U64(s->violations_inv3));
 	ADD(o, "violations_inv4", U64(s->violations_inv4));
+	ADD(o, "violations_repeated", U64(dedup_repeats(ri->dedup)));
 	ADD(o, "max_window_ns", U64(s->max_window_ns));
 	ADD(o, "lost", U64(s->lost));
 	json_invariants(o, s);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "hold_report.h"
 #include "output.h"
 
 static double rel_s(const struct run_info *ri, __u64 ts)
@@ -54,6 +55,73 @@ static void writer_str(const struct fdw_writer_rec *w, char *buf, size_t len)
 			 (unsigned long long)w->w.old_size, (unsigned long long)w->w.new_size, r);
 }
 
+/* One stack, indented under its side; nothing when the run has no stacks. */
+static void stack_print(const struct run_info *ri, const char *label, enum fdw_stack_kind kind,
+			__u32 id, __u32 pid)
+{
+	const struct fdw_stack *s = stack_table_get(ri->stacks, kind, id, pid);
+	char buf[32];
+
+	if (!ri->stacks)
+		return;
+	if (!s) {
+		printf("    %s stack: %s\n", label,
+		       id			? "not available"
+		       : kind == FDW_STACK_USER ? "none"
+						: "not captured");
+		return;
+	}
+	printf("    %s stack:\n", label);
+	for (__u32 i = stack_first_frame(s); i < stack_end_frame(s); i++)
+		if (!stack_frame_hidden(s, i))
+			printf("      %s\n", stack_frame_str(s, i, buf, sizeof(buf)));
+	if (stack_end_frame(s) < s->n)
+		printf("      (%u more frames not trusted: no frame pointers there)\n",
+		       s->n - stack_end_frame(s));
+}
+
+static const char *writer_lock_str(__u32 lock_state)
+{
+	if (lock_state == FDW_LOCK_HELD_BY_ISSUER)
+		return ", holding the fault lock exclusive";
+	if (lock_state == FDW_LOCK_NOT_HELD)
+		return ", NOT holding the fault lock";
+	return "";
+}
+
+static void writer_side(const struct run_info *ri, const struct fdw_writer_rec *w)
+{
+	char wr[200];
+
+	if (!ri->stacks)
+		return;
+	writer_str(w, wr, sizeof(wr));
+	printf("  writer %s/%u (pid %u): %s, issued at +%.6fs%s\n", w->task.comm, w->task.tid,
+	       w->task.pid, wr, rel_s(ri, w->issue_ts), writer_lock_str(w->w.lock_state));
+	stack_print(ri, "kernel", FDW_STACK_KERNEL, w->w.kstack, w->task.pid);
+	stack_print(ri, "user", FDW_STACK_USER, w->w.ustack, w->task.pid);
+}
+
+static void fault_side(const struct run_info *ri, const struct fdw_task *t,
+		       const struct fdw_fault *f, __s64 delta_ns, const char *after)
+{
+	char fr[64], d[32];
+
+	if (!ri->stacks)
+		return;
+	range_str(f->pg_lo, f->pg_hi, fr, sizeof(fr));
+	printf("  fault %s/%u (pid %u): %s (%s) at +%.6fs", t->comm, t->tid, t->pid, fr,
+	       fault_src_name(f->src), rel_s(ri, f->start_ts));
+	if (after)
+		printf(", %s%s after %s", delta_ns < 0 ? "-" : "",
+		       dur(delta_ns < 0 ? -delta_ns : delta_ns, d, sizeof(d)), after);
+	if (f->flags & FDW_FAULT_LOCK_NOT_HELD)
+		printf(", NOT holding the fault lock");
+	printf("\n");
+	stack_print(ri, "kernel", FDW_STACK_KERNEL, f->kstack, t->pid);
+	stack_print(ri, "user", FDW_STACK_USER, f->ustack, t->pid);
+}
+
 static void text_start(const struct run_info *ri)
 {
 	printf("fsdaxwatch %s on Linux %s, attach %s: watching %s\n", FDW_VERSION,
@@ -84,6 +152,8 @@ static void text_violation(void *ctx, const struct fdw_violation *v)
 	const struct run_info *ri = ctx;
 	char in[96], fr[64], wr[240] = "an unknown writer (its issue was not seen)", d[32];
 
+	if (dedup_violation(ri->dedup, v))
+		return; /* counted, listed at the end */
 	inode_str(&v->inode, in, sizeof(in));
 	range_str(v->fault.pg_lo, v->fault.pg_hi, fr, sizeof(fr));
 	if (v->writer) {
@@ -123,6 +193,15 @@ static void text_violation(void *ctx, const struct fdw_violation *v)
 		       rel_s(ri, v->fault.start_ts), v->delta_ns < 0 ? "-" : "",
 		       dur(v->delta_ns < 0 ? -v->delta_ns : v->delta_ns, d, sizeof(d)), wr);
 	}
+	if (v->writer)
+		writer_side(ri, v->writer);
+	if (v->kernel_only && ri->stacks)
+		printf("  fault: counted by the kernel only (no sample: no task, no stack)\n");
+	else if (!(v->inv == FDW_INV4 && v->writer))
+		fault_side(ri, &v->fault_task, &v->fault, v->delta_ns,
+			   v->inv == FDW_INV3 ? "the truncate completed"
+			   : v->writer	      ? "the issue"
+					      : NULL);
 	fflush(stdout);
 }
 
@@ -139,6 +218,13 @@ static void text_window(void *ctx, const struct fdw_writer_rec *w)
 	if (w->hits_postreply)
 		printf(" (%llu after the reply)", (unsigned long long)w->hits_postreply);
 	printf(" [%s/%u]\n", w->task.comm, w->task.tid);
+	/* stacks for the first window of each kind (same stacks, inode, operation) */
+	if (ri->stacks && !dedup_window(ri->dedup, w)) {
+		writer_side(ri, w);
+		if (w->first_fault.start_ts)
+			fault_side(ri, &w->first_fault_task, &w->first_fault,
+				   (__s64)(w->first_fault.start_ts - w->issue_ts), "the issue");
+	}
 	fflush(stdout);
 }
 
@@ -178,8 +264,32 @@ static void text_invariants(const struct fdw_summary *s)
 		       (unsigned long long)s->reclaims);
 }
 
+/* The violations that were only counted: each kind once, with its count. */
+static void repeats_print(const struct run_info *ri)
+{
+	for (size_t i = 0; i < dedup_count(ri->dedup); i++) {
+		const struct dedup_entry *e = dedup_at(ri->dedup, i);
+		char in[96];
+
+		if (e->key.window || !e->repeats)
+			continue;
+		inode_str(&e->inode, in, sizeof(in));
+		printf("VIOLATION %s %s %s", fdw_inv_name(e->key.inv), in,
+		       e->key.op ? op_name(e->key.op) : "fault");
+		if (e->writer_task.tid)
+			printf(" by %s/%u", e->writer_task.comm, e->writer_task.tid);
+		if (e->fault_task.tid)
+			printf(", fault by %s/%u", e->fault_task.comm, e->fault_task.tid);
+		printf(" (x%llu more like this, +%.3fs to +%.3fs)\n",
+		       (unsigned long long)e->repeats, rel_s(ri, e->first_ts),
+		       rel_s(ri, e->last_ts));
+	}
+}
+
 static void text_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
 {
+	repeats_print(ri);
+	hold_report_text(ri->holds);
 	printf("\n%-11s %-10s %-8s %-3s %9s %7s %7s %9s %5s\n", "DEV", "INODE", "FS", "DAX",
 	       "FAULTS", "WRITERS", "WINDOWS", "HITS", "VIOL");
 	for (size_t i = 0; i < s->n_inodes; i++) {

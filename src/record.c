@@ -135,6 +135,15 @@ void recorder_missing(struct recorder *r, const char *why)
 	trace_writer_missing(r->tw, why);
 }
 
+void recorder_stacks(struct recorder *r, const struct stack_table *t)
+{
+	for (size_t i = 0; i < stack_table_count(t); i++) {
+		const struct fdw_stack *s = stack_table_at(t, i);
+
+		trace_writer_stack(r->tw, s->kind, s->id, s->pid, s->ip, s->sym, s->n);
+	}
+}
+
 int recorder_close(struct recorder *r, double elapsed)
 {
 	int err = trace_writer_close(r->tw, elapsed);

@@ -30,6 +30,8 @@ void recorder_inode_faults(struct recorder *r, const struct fdw_inode_id *id, __
 			   __u64 faults_dax);
 void recorder_counters(struct recorder *r, const __u64 cnt[FDW_CNT_MAX]);
 void recorder_missing(struct recorder *r, const char *why);
+/* Every stack of the run with its symbols, for the trailer (before recorder_close). */
+void recorder_stacks(struct recorder *r, const struct stack_table *t);
 /* Writes the trailer and closes; an error is one line on stderr. 0 or FDW_EXIT_ENV. */
 int recorder_close(struct recorder *r, double elapsed);
 

@@ -181,6 +181,11 @@ int report_run(const struct fdw_options *o)
 		code = unreadable(o->trace, "not a regular file");
 		goto out;
 	}
+	/* the check pass also reads the trailer's stacks: the replay shows them */
+	rc->res.stacks = stack_table_new();
+	rc->ri.stacks = rc->res.stacks;
+	if (!o->all_violations)
+		rc->ri.dedup = dedup_new();
 	if (trace_replay(f, NULL, NULL, NULL, &rc->res, msg, sizeof(msg))) {
 		code = unreadable(o->trace, msg);
 		goto out;
@@ -206,6 +211,8 @@ int report_run(const struct fdw_options *o)
 out:
 	if (f)
 		fclose(f);
+	stack_table_free(rc->res.stacks);
+	dedup_free(rc->ri.dedup);
 	free(rc);
 	return code;
 }

@@ -16,7 +16,8 @@
  * a big-endian reader refuses the file). Records are struct fdw_event exactly
  * as the event model (bpf/fsdaxwatch.h) lays it out, which schema_version and
  * event_size in the header pin down: a reader with another schema or size
- * refuses the file rather than guess.
+ * refuses the file rather than guess (one exception: the 152-byte records of
+ * schema 1 before stack ids, FDW_TRACE_EVENT_SIZE_NOSTACKS, are widened).
  *
  * HEADER (header_len bytes, at most FDW_TRACE_HEADER_MAX)
  *   off  size
@@ -87,6 +88,14 @@
  *     3 MISSING       text: fdw_detector_missing()
  *     4 ELAPSED       f64 (IEEE 754 binary64) seconds watched, as the summary
  *                     prints them
+ *     5 STACK         a stack that events refer to (fdw_writer.kstack/ustack,
+ *                     fdw_fault.kstack/ustack): u32 kind (0 kernel, 1 user),
+ *                     u32 id, u32 pid (user stacks; 0 for kernel ones), u32 n
+ *                     (at most FDW_STACK_DEPTH), then n frames, each u64
+ *                     address, u16 name length (0: not symbolized when
+ *                     recorded), name: the symbols as the recording machine
+ *                     resolved them, so that a replay elsewhere shows them.
+ *                     Read by the check pass of `report`, before the replay.
  *
  * Reading (`fsdaxwatch report`): the whole file is checked before anything
  * is printed. Exit code 3 with one line "fsdaxwatch: FILE: why" when it
@@ -153,7 +162,17 @@ enum fdw_trace_entry {
 	FDW_TRACE_ENT_COUNTERS = 2,
 	FDW_TRACE_ENT_MISSING = 3,
 	FDW_TRACE_ENT_ELAPSED = 4,
+	FDW_TRACE_ENT_STACK = 5,
 };
+
+#define FDW_TRACE_STACK_NAME_MAX 1024 /* bytes of one frame's name */
+
+/*
+ * event_size of schema 1 before the stack ids were added at the ends of
+ * struct fdw_writer and struct fdw_fault: such records are read as a prefix
+ * of today's, the stack ids 0.
+ */
+#define FDW_TRACE_EVENT_SIZE_NOSTACKS 152
 
 /* ---- the header in memory, as the writer takes it and the reader gives it ---- */
 

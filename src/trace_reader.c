@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "trace_reader.h"
+#include "trace_stacks.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "trace files are little-endian and read as the host lays them out"
@@ -29,6 +30,8 @@ struct trace_reader {
 	size_t scap;
 	unsigned char *dbuf; /* decoded payload */
 	size_t dcap;
+	unsigned char *wbuf; /* records widened to this build's event size */
+	size_t wcap;
 };
 
 static __u16 get16(const unsigned char *p)
@@ -236,7 +239,9 @@ static int header_read(struct trace_reader *r, char *msg, size_t len)
 	m->real_ns = get64(h + 40);
 	m->t0_ns = get64(h + 48);
 	nf = get32(h + 56);
-	if (m->schema_version != FDW_SCHEMA_VERSION || m->event_size != sizeof(struct fdw_event)) {
+	if (m->schema_version != FDW_SCHEMA_VERSION ||
+	    (m->event_size != sizeof(struct fdw_event) &&
+	     m->event_size != FDW_TRACE_EVENT_SIZE_NOSTACKS)) {
 		snprintf(msg, len,
 			 "recorded with event schema %u (%u-byte records), this fsdaxwatch "
 			 "reads schema %u (%zu-byte records)",
@@ -327,6 +332,8 @@ static int entries_check(const struct trace_block *b, char *msg, size_t len)
 			ok = l <= FDW_TRACE_FIELD_MAX;
 		else if (kind == FDW_TRACE_ENT_ELAPSED)
 			ok = l == 8;
+		else if (kind == FDW_TRACE_ENT_STACK)
+			ok = trace_stack_parse(b->data + pos + 8, l, NULL) == 0;
 		if (!ok) {
 			snprintf(msg, len,
 				 "trailer at offset %llu: entry %u (kind %u) has length %u",
@@ -341,6 +348,23 @@ static int entries_check(const struct trace_block *b, char *msg, size_t len)
 			 (unsigned long long)b->offset);
 		return -1;
 	}
+	return 0;
+}
+
+/* Records of a recording without stack ids: the same layout, shorter; the rest is 0. */
+static int records_widen(struct trace_reader *r, struct trace_block *b)
+{
+	size_t in = r->meta.event_size, out = sizeof(struct fdw_event);
+
+	if (in == out)
+		return 0;
+	if (grow(&r->wbuf, &r->wcap, b->count ? b->count * out : 1))
+		return -1;
+	memset(r->wbuf, 0, b->count * out);
+	for (__u32 i = 0; i < b->count; i++)
+		memcpy(r->wbuf + i * out, b->data + i * in, in);
+	b->data = r->wbuf;
+	b->len = b->count * out;
 	return 0;
 }
 
@@ -436,6 +460,10 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 	}
 	if (block_decode(r, b, h + BLOCK_HDR, stored, msg, len))
 		return -1;
+	if (b->kind == FDW_TRACE_BLOCK_EVENTS && records_widen(r, b)) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
 	if (b->kind == FDW_TRACE_BLOCK_EVENTS ? records_check(b, msg, len)
 					      : entries_check(b, msg, len))
 		return -1;
@@ -466,6 +494,7 @@ void trace_reader_free(struct trace_reader *r)
 		return;
 	free(r->sbuf);
 	free(r->dbuf);
+	free(r->wbuf);
 	free(r);
 }
 

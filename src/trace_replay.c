@@ -5,6 +5,7 @@
 #include "names.h"
 #include "trace_reader.h"
 #include "trace_replay.h"
+#include "trace_stacks.h"
 
 static void events_feed(const struct trace_block *b, struct fdw_detector *d, replay_event_fn fn,
 			void *ctx, struct replay_result *res)
@@ -89,6 +90,10 @@ static void trailer_feed(const struct trace_block *b, struct fdw_detector *d,
 			memcpy(&res->elapsed, e.data, 8);
 			res->have_elapsed = true;
 			break;
+		case FDW_TRACE_ENT_STACK:
+			if (res->stacks)
+				trace_stack_parse(e.data, e.len, res->stacks);
+			break;
 		default: /* a later addition: skipped */
 			break;
 		}
@@ -98,11 +103,13 @@ static void trailer_feed(const struct trace_block *b, struct fdw_detector *d,
 int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
 		 struct replay_result *res, char *msg, size_t len)
 {
+	struct stack_table *stacks = res->stacks;
 	struct trace_reader *r;
 	struct trace_block b;
 	int n, err = 0;
 
 	memset(res, 0, sizeof(*res));
+	res->stacks = stacks;
 	if (fseek(f, 0, SEEK_SET)) {
 		snprintf(msg, len, "cannot read: %m");
 		return -1;

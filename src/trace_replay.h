@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "detector.h"
+#include "stack_table.h"
 #include "trace_format.h"
 
 struct replay_result {
@@ -22,6 +23,8 @@ struct replay_result {
 	bool have_counters, have_elapsed;
 	bool trailer;
 	__u64 tail; /* bytes after the last complete block */
+	/* in: when set, the trailer's STACK entries are added to it (kept by the call) */
+	struct stack_table *stacks;
 };
 
 /* Called with each event (not ticks) just before the detector gets it. */

@@ -349,6 +349,34 @@ void trace_writer_missing(struct trace_writer *tw, const char *why)
 		  NULL, 0);
 }
 
+void trace_writer_stack(struct trace_writer *tw, __u32 kind, __u32 id, __u32 pid, const __u64 *ip,
+			char *const *names, __u32 n)
+{
+	unsigned char buf[16 + FDW_STACK_DEPTH * (10 + FDW_TRACE_STACK_NAME_MAX)];
+	size_t len = 16;
+
+	if (n > FDW_STACK_DEPTH)
+		n = FDW_STACK_DEPTH;
+	put32(buf, kind);
+	put32(buf + 4, id);
+	put32(buf + 8, pid);
+	put32(buf + 12, n);
+	for (__u32 i = 0; i < n; i++) {
+		size_t l = names && names[i] ? strlen(names[i]) : 0;
+		__u16 l16;
+
+		if (l > FDW_TRACE_STACK_NAME_MAX)
+			l = FDW_TRACE_STACK_NAME_MAX;
+		l16 = l;
+		put64(buf + len, ip[i]);
+		memcpy(buf + len + 8, &l16, 2);
+		if (l)
+			memcpy(buf + len + 10, names[i], l);
+		len += 10 + l;
+	}
+	entry_add(tw, FDW_TRACE_ENT_STACK, buf, len, NULL, 0);
+}
+
 static void writer_free(struct trace_writer *tw)
 {
 	if (tw->fd >= 0 && close(tw->fd))

@@ -33,6 +33,9 @@ void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_i
 			       __u64 faults_dax);
 void trace_writer_counters(struct trace_writer *tw, const __u64 cnt[FDW_CNT_MAX]);
 void trace_writer_missing(struct trace_writer *tw, const char *why);
+/* A STACK entry: kind, id, pid, n frames with their names (NULL: none). */
+void trace_writer_stack(struct trace_writer *tw, __u32 kind, __u32 id, __u32 pid, const __u64 *ip,
+			char *const *names, __u32 n);
 /*
  * Writes the last events block and the trailer (with elapsed, the seconds
  * watched), closes and frees. 0 or -errno.

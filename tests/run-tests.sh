@@ -57,6 +57,7 @@ fi
 case $what in
 unit | all)
 	run_suite unit ./build/test_detector
+	run_suite unit-stacks ./build/test_stacks
 	run_suite unit-hist ./build/test_histogram
 	run_suite unit-inv25 ./build/test_inv25
 	run_suite unit-vmcheck python3 scripts/vm/test_check.py
@@ -65,6 +66,7 @@ cli | all) run_suite cli tests/cli/test_cli.sh ;;&
 live | all)
 	run_suite fuse-selftest tests/fuse/selftest.sh
 	run_suite live tests/live/test_live.sh
+	run_suite live-stacks tests/live/test_stacks.sh
 	;;&
 locktime | all)
 	run_suite locktime tests/locktime/test_openmetrics.sh

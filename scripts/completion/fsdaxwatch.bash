@@ -9,10 +9,10 @@
 # process ids for -p/--pid and running task names for -c/--comm; also
 # --opt=VALUE.
 
-_fsdaxwatch_watch_options='-a --attach -m --mount -i --inode -p --pid -c --comm -s --strict --require -j --json --ready-file --btf -v --verbose --interval --count --format --metrics-file -h --help -V --version'
+_fsdaxwatch_watch_options='-a --attach -m --mount -i --inode -p --pid -c --comm -s --strict --require -j --json --ready-file --btf -v --verbose --interval --count --format --metrics-file --all-violations -h --help -V --version'
 _fsdaxwatch_record_options="-o --output $_fsdaxwatch_watch_options"
 _fsdaxwatch_doctor_options='-j --json --btf -v --verbose -h --help'
-_fsdaxwatch_report_options='-j --json -s --strict --require --perfetto -v --verbose -h --help'
+_fsdaxwatch_report_options='-j --json -s --strict --require --perfetto --all-violations -v --verbose -h --help'
 _fsdaxwatch_commands='doctor record report'
 
 # Adds matches of "$2" among the words of "$1" to COMPREPLY.

@@ -55,8 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fmemopen((void *)data, size, "r");
 	if (!f)
 		return 0;
+	res.stacks = stack_table_new(); /* the trailer's STACK entries go here */
 	if (trace_replay(f, NULL, NULL, NULL, &res, msg, sizeof(msg)))
 		goto out;
+	for (size_t i = 0; i < stack_table_count(res.stacks); i++) {
+		const struct fdw_stack *st = stack_table_at(res.stacks, i);
+
+		if (st->n > FDW_STACK_DEPTH || stack_first_frame(st) > st->n)
+			abort();
+	}
 	fc.pf = perfetto_open("/dev/null", &res.meta, res.meta.t0_ns, msg, sizeof(msg));
 	if (!fc.pf)
 		goto out;
@@ -72,6 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fdw_detector_free(det);
 	perfetto_close(fc.pf);
 out:
+	stack_table_free(res.stacks);
+	res.stacks = NULL;
 	fclose(f);
 	return 0;
 }

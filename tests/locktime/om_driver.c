@@ -89,6 +89,9 @@ static int build(const char *which, struct fdw_metrics *m)
 			fill(FDW_LOCK_OP_OPEN_TRUNC, FDW_LOCK_HOLD, 12, 40000000);
 			fill(FDW_LOCK_OP_PUNCH_HOLE, FDW_LOCK_HOLD, 30, 45000000);
 			fill(FDW_LOCK_OP_RECLAIM, FDW_LOCK_HOLD, 0, 1);
+			/* lock holds by call site: the longest single hold */
+			m->has_longest_hold = true;
+			m->longest_hold = 0.061234567;
 		}
 		fill(FDW_LOCK_OP_FAULT, FDW_LOCK_WAIT, tp ? 300 : 5000, tp ? 20000000 : 300);
 		fill(FDW_LOCK_OP_TRUNCATE, FDW_LOCK_WAIT, 57, 1000000);

@@ -92,10 +92,10 @@ check "Package fsdaxwatch, Version $v, Architecture amd64" "$p"
 deps=$(f Depends)
 has_dep() { grep -qE "(^|, )$2( |,|$)" <<<"$1"; }
 p=""
-for lib in libbpf1 zlib1g libjson-c5; do
+for lib in libbpf1 zlib1g libjson-c5 libdw1; do
 	has_dep "$deps" $lib || p+=" no $lib;"
 done
-check "Depends ($deps) has libbpf1, zlib1g, libjson-c5" "$p"
+check "Depends ($deps) has libbpf1, zlib1g, libjson-c5, libdw1" "$p"
 # libelf1: gcc links --as-needed by default on Debian, and fsdaxwatch calls
 # no libelf function itself (libbpf does), so dpkg-shlibdeps derives no
 # direct libelf1 dependency; it is libbpf1's. Accept either.

@@ -25,6 +25,7 @@
 
 #include "names.h"
 #include "trace_reader.h"
+#include "trace_stacks.h"
 #include "trace_writer.h"
 
 #define MS 1000000ULL
@@ -178,6 +179,17 @@ static void synthetic(struct trace_writer *tw, const struct opts *o, __u64 count
 	free(in);
 }
 
+/* A STACK entry as it was (checked by the reader). */
+static void stack_copy(struct trace_writer *tw, const struct trace_entry *e)
+{
+	struct stack_table *t = stack_table_new();
+	const struct fdw_stack *s;
+
+	if (t && !trace_stack_parse(e->data, e->len, t) && (s = stack_table_at(t, 0)))
+		trace_writer_stack(tw, s->kind, s->id, s->pid, s->ip, s->sym, s->n);
+	stack_table_free(t);
+}
+
 /* The header, the first o->events records and the trailer of a real trace. */
 static int crop(struct trace_writer **twp, const struct opts *o, __u64 counters[], double *elapsed)
 {
@@ -231,6 +243,8 @@ static int crop(struct trace_writer **twp, const struct opts *o, __u64 counters[
 				trace_writer_missing(*twp, why);
 			} else if (e.kind == FDW_TRACE_ENT_ELAPSED) {
 				memcpy(elapsed, e.data, 8);
+			} else if (e.kind == FDW_TRACE_ENT_STACK) {
+				stack_copy(*twp, &e);
 			}
 		}
 	}

@@ -115,8 +115,14 @@ $TF set "$tmp/good.fdw" 8 "<I" 0xffffffff "$tmp/bad.fdw"
 check 3 "version 4294967295 is newer" "$tmp/bad.fdw"
 $TF set "$tmp/good.fdw" 16 "<I" 99 "$tmp/bad.fdw" crc
 check 3 "recorded with event schema 99" "$tmp/bad.fdw"
-$TF set "$tmp/good.fdw" 20 "<I" 160 "$tmp/bad.fdw" crc
-check 3 "\(160-byte records\)" "$tmp/bad.fdw"
+$TF set "$tmp/good.fdw" 20 "<I" 136 "$tmp/bad.fdw" crc
+check 3 "\(136-byte records\)" "$tmp/bad.fdw"
+# a recording from before the stack ids (152-byte records) is still read, with no stacks
+$FDW report tests/fuzz/corpus/old-nostacks-zlib.fdw --json >"$tmp/old.json" 2>"$tmp/err"
+rc=$?
+grep -q '"type":"violation","inv":"INV-1"' "$tmp/old.json" &&
+	grep -q '"writer":{.*"kstack":null,"ustack":null' "$tmp/old.json" && [ ! -s "$tmp/err" ]
+ok $((rc != 1 || $?)) "report of a 152-byte-record trace: rc $rc, $(head -c 200 "$tmp/err")"
 $TF set "$tmp/good.fdw" 12 "<I" 0xfffffff0 "$tmp/bad.fdw"
 check 3 "corrupt trace header \(version 1, length 4294967280\)" "$tmp/bad.fdw"
 $TF set "$tmp/good.fdw" 24 "<I" 12345 "$tmp/bad.fdw" crc
