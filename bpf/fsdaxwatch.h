@@ -261,36 +261,31 @@ struct fdw_lock_offset {
 #endif
 
 /*
- * The slot of a value, floor(log2(v)) (0 for 0), clamped to the last slot:
- * halving steps without a loop, 64-bit throughout, because the 5.10 and 6.1
- * verifiers lose a 32-bit clamp on the way to the index.
+ * The slot of a value, floor(log2(v)) (0 for 0), not yet clamped. Each
+ * step shifts by a variable amount instead of branching: clang compiles
+ * "if (v >> n) { v >>= n; r += n; }" into two jumps on one condition, and
+ * the 5.10 and 6.1 verifiers walk the impossible mix of the two and reject
+ * the index as "invalid mem access 'scalar'".
  */
 FDW_SHARED_FN __u64 fdw_hist_slot_of(__u64 v)
 {
-	__u64 r = 0;
+	__u64 r, s;
 
-	if (v >> 32) {
-		v >>= 32;
-		r += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		r += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		r += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		r += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		r += 2;
-	}
-	r += v >> 1;
-	return r;
+	r = (__u64)(v > 0xffffffffULL) << 5;
+	v >>= r;
+	s = (__u64)(v > 0xffff) << 4;
+	v >>= s;
+	r |= s;
+	s = (__u64)(v > 0xff) << 3;
+	v >>= s;
+	r |= s;
+	s = (__u64)(v > 0xf) << 2;
+	v >>= s;
+	r |= s;
+	s = (__u64)(v > 0x3) << 1;
+	v >>= s;
+	r |= s;
+	return r | (v >> 1);
 }
 
 /* Record one value: the kernel's and user space's one definition. */
