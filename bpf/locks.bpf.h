@@ -28,7 +28,8 @@ struct task_lock {
 	__u64 sem;
 	__u64 ask_ts;
 	__u64 acq_ts;
-	__u32 op;
+	__u64 wait_ns; /* kept until the release when op was not yet known */
+	__u32 op;      /* enum fdw_lock_op; FDW_LOCK_OP_MAX: not yet known */
 	__u32 pad;
 };
 
@@ -58,18 +59,32 @@ static __always_inline void hist_add(__u32 op, __u32 kind, __u64 v)
 		fdw_hist_record(h, v);
 }
 
+/*
+ * The writer operation of this task; FDW_LOCK_OP_MAX while none is known:
+ * xfs_vn_setattr takes MMAPLOCK_EXCL before setattr_prepare() calls
+ * inode_newsize_ok(), where writer.local learns of the truncate.
+ */
 static __always_inline __u32 writer_lock_op(void)
 {
 	__u32 tid = current_tid();
 	struct task_writer *tw = bpf_map_lookup_elem(&task_writers, &tid);
 
 	if (!tw)
-		return FDW_LOCK_OP_RECLAIM; /* no syscall writer: the reclaim worker */
+		return FDW_LOCK_OP_MAX;
 	if (tw->op == FDW_OP_OPEN_TRUNC)
 		return FDW_LOCK_OP_OPEN_TRUNC;
 	if (tw->op == FDW_OP_PUNCH_HOLE || tw->op == FDW_OP_ZERO_RANGE)
 		return FDW_LOCK_OP_PUNCH_HOLE;
 	return FDW_LOCK_OP_TRUNCATE;
+}
+
+/* at the release: still no syscall writer, so the reclaim worker */
+static __always_inline __u32 writer_lock_op_final(__u32 op)
+{
+	if (op != FDW_LOCK_OP_MAX)
+		return op;
+	op = writer_lock_op();
+	return op == FDW_LOCK_OP_MAX ? FDW_LOCK_OP_RECLAIM : op;
 }
 
 /* the last rwsem a task asked for on this CPU (lock_learn), while learning */
@@ -186,7 +201,7 @@ static __always_inline void lock_learn(struct inode *inode, bool exclusive)
 	a = bpf_map_lookup_elem(&last_asked, &zero);
 	if (!a || a->tid != current_tid() || !a->sem)
 		return;
-	off = (__s64)(a->sem - (__u64)inode);
+	off = (__s64)(a->sem - addr_value(inode));
 	if (off >= 0 && off < bpf_core_type_size(struct inode))
 		return;
 	if (off < -LOCK_LEARN_BEFORE || off > LOCK_LEARN_AFTER)
@@ -216,7 +231,8 @@ static __always_inline void lock_ask(void *sem, bool shared)
 		__sync_fetch_and_add(&locks_tracked, 1);
 }
 
-static __always_inline void lock_acquired(void *sem)
+/* final: no release will be seen (tracepoint mode) */
+static __always_inline void lock_acquired(void *sem, bool final)
 {
 	__u32 tid = current_tid();
 	struct task_lock *tl = bpf_map_lookup_elem(&task_locks, &tid);
@@ -224,8 +240,13 @@ static __always_inline void lock_acquired(void *sem)
 	if (!tl || tl->sem != (__u64)sem || tl->acq_ts)
 		return;
 	tl->acq_ts = bpf_ktime_get_ns();
-	hist_add(tl->op, FDW_LOCK_WAIT, tl->acq_ts - tl->ask_ts);
 	count(FDW_CNT_LOCK_WAITS);
+	if (final)
+		tl->op = writer_lock_op_final(tl->op);
+	if (tl->op == FDW_LOCK_OP_MAX)
+		tl->wait_ns = tl->acq_ts - tl->ask_ts;
+	else
+		hist_add(tl->op, FDW_LOCK_WAIT, tl->acq_ts - tl->ask_ts);
 }
 
 static __always_inline void lock_forget(__u32 tid)
@@ -252,6 +273,10 @@ static __always_inline void lock_released(void *sem)
 	if (!tl || tl->sem != (__u64)sem)
 		return;
 	if (tl->acq_ts) {
+		if (tl->op == FDW_LOCK_OP_MAX) {
+			tl->op = writer_lock_op_final(tl->op);
+			hist_add(tl->op, FDW_LOCK_WAIT, tl->wait_ns);
+		}
 		hist_add(tl->op, FDW_LOCK_HOLD, bpf_ktime_get_ns() - tl->acq_ts);
 		count(FDW_CNT_LOCK_HOLDS);
 	}
@@ -264,7 +289,7 @@ static __always_inline void lock_acquired_ret(void)
 	struct task_lock *tl = task_lock_get();
 
 	if (tl)
-		lock_acquired((void *)tl->sem);
+		lock_acquired((void *)tl->sem, false);
 }
 
 /* INV-4, writer side: the issuing task must hold the lock exclusive. */
@@ -312,7 +337,7 @@ SEC("fexit/down_read")
 int BPF_PROG(down_read_fexit, void *sem)
 {
 	if (locks_tracked > 0)
-		lock_acquired(sem);
+		lock_acquired(sem, false);
 	return 0;
 }
 
@@ -327,7 +352,7 @@ SEC("fexit/down_write")
 int BPF_PROG(down_write_fexit, void *sem)
 {
 	if (locks_tracked > 0)
-		lock_acquired(sem);
+		lock_acquired(sem, false);
 	return 0;
 }
 
@@ -405,7 +430,7 @@ int BPF_PROG(contention_end_tp, void *lock, int ret)
 {
 	if (locks_tracked <= 0)
 		return 0;
-	lock_acquired(lock);
+	lock_acquired(lock, true);
 	lock_forget(current_tid());
 	return 0;
 }

@@ -259,6 +259,18 @@ static __always_inline bool kernel_has_invalidate_lock(void)
 		((struct address_space___invalidate_lock *)0)->invalidate_lock);
 }
 
+/*
+ * A pointer's value as a plain number: fentry arguments are BTF pointers,
+ * and the verifier refuses arithmetic between them and unbounded numbers.
+ */
+static __always_inline __u64 addr_value(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
 /* &inode->i_mapping->invalidate_lock (5.15 on), else the learned place, else 0 */
 static __always_inline __u64 fault_lock_addr(struct inode *inode)
 {
@@ -269,7 +281,7 @@ static __always_inline __u64 fault_lock_addr(struct inode *inode)
 	if (!kernel_has_invalidate_lock()) {
 		fstype = (__u64)BPF_CORE_READ(inode, i_sb, s_type);
 		lo = bpf_map_lookup_elem(&lock_offsets, &fstype);
-		return lo && lo->known ? (__u64)inode + lo->offset : 0;
+		return lo && lo->known ? addr_value(inode) + lo->offset : 0;
 	}
 	m = BPF_CORE_READ(inode, i_mapping);
 	return (__u64)m +
