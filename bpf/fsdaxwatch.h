@@ -281,6 +281,68 @@ struct fdw_hist {
 #define FDW_HIST_MAX (FDW_LOCK_OP_MAX * FDW_LOCK_KIND_MAX)
 
 /*
+ * Before 5.15 (no mapping->invalidate_lock): where a file system's fault
+ * lock lies relative to its VFS inode, learned in the kernel (value of the
+ * "lock_offsets" map, keyed by the struct file_system_type address).
+ */
+struct fdw_lock_offset {
+	__s64 offset;	       /* lock = (char *)inode + offset */
+	__u32 votes;	       /* consecutive sightings of this offset */
+	__u32 known;	       /* votes reached: the offset is used */
+	char fs[FDW_COMM_LEN]; /* file_system_type->name */
+};
+
+#ifdef FDW_BPF_SIDE
+#define FDW_SHARED_FN static __always_inline
+#else
+#define FDW_SHARED_FN static inline
+#endif
+
+/*
+ * The slot of a value, floor(log2(v)) (0 for 0), not yet clamped. Each
+ * step shifts by a variable amount instead of branching: clang compiles
+ * "if (v >> n) { v >>= n; r += n; }" into two jumps on one condition, and
+ * the 5.10 and 6.1 verifiers walk the impossible mix of the two and reject
+ * the index as "invalid mem access 'scalar'".
+ */
+FDW_SHARED_FN __u64 fdw_hist_slot_of(__u64 v)
+{
+	__u64 r, s;
+
+	r = (__u64)(v > 0xffffffffULL) << 5;
+	v >>= r;
+	s = (__u64)(v > 0xffff) << 4;
+	v >>= s;
+	r |= s;
+	s = (__u64)(v > 0xff) << 3;
+	v >>= s;
+	r |= s;
+	s = (__u64)(v > 0xf) << 2;
+	v >>= s;
+	r |= s;
+	s = (__u64)(v > 0x3) << 1;
+	v >>= s;
+	r |= s;
+	return r | (v >> 1);
+}
+
+/* Record one value: the kernel's and user space's one definition. */
+FDW_SHARED_FN void fdw_hist_record(struct fdw_hist *h, __u64 v)
+{
+	__u64 slot = fdw_hist_slot_of(v);
+
+	if (slot >= FDW_HIST_SLOTS)
+		slot = FDW_HIST_SLOTS - 1;
+	h->slots[slot]++;
+	h->count++;
+	h->sum += v;
+	if (!h->min || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+}
+
+/*
  * Value of the kernel's "inodes" map (keyed by struct inode pointer): the
  * writer windows of a watched inode and its fault counts. User space reads
  * it for the per-inode fault counts at the end of a run.

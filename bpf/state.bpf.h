@@ -239,16 +239,53 @@ static __always_inline void inode_identify(struct inode *inode, struct fdw_inode
 	}
 }
 
-/* &inode->i_mapping->invalidate_lock (5.15 on), else 0 */
+/*
+ * Before 5.15 the fault lock is private to each file system
+ * (fuse_inode.i_mmap_sem, ext4_inode_info.i_mmap_sem, xfs_inode.i_mmaplock)
+ * and Debian's 5.10 has no BTF for those modules: where it lies relative to
+ * the VFS inode is learned at run time, per file-system type (lock_learn in
+ * locks.bpf.h). Keyed by the super block's struct file_system_type.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u64);
+	__type(value, struct fdw_lock_offset);
+} lock_offsets SEC(".maps");
+
+static __always_inline bool kernel_has_invalidate_lock(void)
+{
+	return bpf_core_field_exists(
+		((struct address_space___invalidate_lock *)0)->invalidate_lock);
+}
+
+/*
+ * A pointer's value as a plain number: fentry arguments are BTF pointers,
+ * and the verifier refuses arithmetic between them and unbounded numbers.
+ */
+static __always_inline __u64 addr_value(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+/* &inode->i_mapping->invalidate_lock (5.15 on), else the learned place, else 0 */
 static __always_inline __u64 fault_lock_addr(struct inode *inode)
 {
+	struct fdw_lock_offset *lo;
 	struct address_space *m;
+	__u64 fstype;
 
-	if (!bpf_core_field_exists(((struct address_space___invalidate_lock *)0)->invalidate_lock))
-		return 0;
+	if (!kernel_has_invalidate_lock()) {
+		fstype = (__u64)BPF_CORE_READ(inode, i_sb, s_type);
+		lo = bpf_map_lookup_elem(&lock_offsets, &fstype);
+		return lo && lo->known ? addr_value(inode) + lo->offset : 0;
+	}
 	m = BPF_CORE_READ(inode, i_mapping);
-	return (__u64)m + bpf_core_field_offset(struct address_space___invalidate_lock,
-						 invalidate_lock);
+	return (__u64)m +
+	       bpf_core_field_offset(struct address_space___invalidate_lock, invalidate_lock);
 }
 
 /* The state of a watched inode, created on first sight. */

@@ -27,6 +27,7 @@ BENCH_DEPS := $(BUILD)/faultbench $(if $(wildcard mk/trace.mk),$(BUILD)/fdw-mktr
 
 bench: all $(BENCH_DEPS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh
+	BUILD=$(BUILD) tests/bench/lockcost.sh || [ $$? -eq 77 ]
 
 # The sub-make's objects are those of mk/trace.mk's $(BUILD)/asan rules
 # (same flags), so the two can share the directory.

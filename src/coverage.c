@@ -36,8 +36,8 @@ void invariants_coverage(const struct probe_set *ps, struct kernel_info *ki,
 		not_attached(ps, FDW_PROBE_FAULT_DAX, why[FDW_INV2], FDW_DET_WHY_LEN);
 	if (!fault_lock_in_btf(ki))
 		snprintf(why[FDW_INV4], FDW_DET_WHY_LEN,
-			 "the fault lock is not located on this "
-			 "kernel (no address_space.invalidate_lock: before 5.15)");
+			 "not from the start: before 5.15 (no address_space.invalidate_lock) "
+			 "the fault lock is learned from the first DAX faults and writers");
 	if (!kernel_ksym(ki, "__fuse_dax_fault") && !kernel_btf_func(ki, "__fuse_dax_fault", NULL))
 		snprintf(why[FDW_INV5], FDW_DET_WHY_LEN,
 			 "no FUSE DAX in this kernel "

@@ -9,10 +9,8 @@
 
 unsigned int fdw_hist_slot(__u64 v)
 {
-	unsigned int r = 0;
+	__u64 r = fdw_hist_slot_of(v);
 
-	while (v >>= 1)
-		r++;
 	return r > LAST_SLOT ? LAST_SLOT : r;
 }
 
@@ -33,13 +31,7 @@ void fdw_hist_reset(struct fdw_hist *h)
 
 void fdw_hist_add(struct fdw_hist *h, __u64 v)
 {
-	h->slots[fdw_hist_slot(v)]++;
-	h->count++;
-	h->sum += v;
-	if (!h->min || v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
+	fdw_hist_record(h, v);
 }
 
 __u64 fdw_hist_total(const struct fdw_hist *h)

@@ -14,6 +14,7 @@
 #include "histogram.h"
 #include "histogram_json.h"
 #include "histogram_report.h"
+#include "lock_learn.h"
 #include "openmetrics.h"
 
 #define WHY_LEN 200
@@ -32,6 +33,10 @@ struct hist_report {
 	bool iv_exact[FDW_HIST_MAX];
 	bool measured[FDW_HIST_MAX];
 	bool lock_located; /* the fault lock is in the kernel's BTF (INV-4 checked too) */
+	bool learn;	   /* before 5.15: its offset is learned in the kernel */
+	struct fsdaxwatch_bpf *skel;
+	struct fdw_lock_offset learned[FDW_LOCK_LEARN_MAX];
+	int n_learned;
 	char why[WHY_LEN]; /* why some figures are not measured */
 	char fs[64];
 	double start_wall;
@@ -40,43 +45,41 @@ struct hist_report {
 	bool write_failed;
 };
 
+/* Does the kernel have mapping->invalidate_lock (5.15 on)? coverage.c asks too. */
 bool fault_lock_in_btf(const struct kernel_info *ki)
 {
-	const struct btf_member *m;
-	const struct btf_type *t;
-	int id;
-
-	if (!ki->vmlinux)
-		return false;
-	id = btf__find_by_name_kind(ki->vmlinux, "address_space", BTF_KIND_STRUCT);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(ki->vmlinux, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(ki->vmlinux, m[i].name_off), "invalidate_lock"))
-			return true;
-	return false;
+	return kernel_has_invalidate_lock(ki);
 }
+
+#define NOT_LEARNED                                                                                \
+	"the fault lock was not located: before 5.15 its place in fuse_inode, "                    \
+	"ext4_inode_info or xfs_inode is learned from DAX faults and writers, and none "           \
+	"was seen"
 
 static void measured_default(struct hist_report *r)
 {
 	const struct probe_state *st = &r->ri->ps->probes[FDW_PROBE_LOCK_TIMING];
 	bool hold = false, wait = false;
 
-	r->lock_located = fault_lock_in_btf(r->ri->ki);
+	r->lock_located = kernel_has_invalidate_lock(r->ri->ki);
+	r->learn = !r->lock_located && r->hist_fd >= 0 && st->mode != FDW_MODE_MAX &&
+		   st->mode != FDW_MODE_TRACEPOINT &&
+		   lock_learn_start(r->skel, r->ri->ki, r->ri->scope) > 0;
 	if (r->hist_fd < 0)
 		snprintf(r->why, sizeof(r->why),
 			 "this build has no lock timing (no lock_hists map)");
-	else if (!r->lock_located)
-		snprintf(r->why, sizeof(r->why), "the fault lock is not located on this kernel "
-			 "(no address_space.invalidate_lock: before 5.15)");
 	else if (st->mode == FDW_MODE_MAX)
 		snprintf(r->why, sizeof(r->why), "probe lock.timing not attached");
+	else if (!r->lock_located && !r->learn)
+		snprintf(r->why, sizeof(r->why),
+			 "the fault lock is not located on this kernel "
+			 "(no address_space.invalidate_lock: before 5.15; learned only from DAX "
+			 "mounts in fentry or kprobe mode)");
 	else if (st->mode == FDW_MODE_TRACEPOINT)
-		snprintf(r->why, sizeof(r->why), "hold times need fentry or kprobe hooks; "
+		snprintf(r->why, sizeof(r->why),
+			 "hold times need fentry or kprobe hooks; "
 			 "tracepoint mode sees contended waits only (lock:contention_begin/end)");
-	if (r->hist_fd >= 0 && r->lock_located && st->mode != FDW_MODE_MAX) {
+	if (r->hist_fd >= 0 && (r->lock_located || r->learn) && st->mode != FDW_MODE_MAX) {
 		wait = true;
 		hold = st->mode != FDW_MODE_TRACEPOINT;
 	}
@@ -84,6 +87,53 @@ static void measured_default(struct hist_report *r)
 		r->measured[fdw_hist_index(op, FDW_LOCK_HOLD)] = hold;
 		r->measured[fdw_hist_index(op, FDW_LOCK_WAIT)] = wait;
 	}
+}
+
+/* before 5.15: nothing is measured until an offset was learned */
+static void learned_read(struct hist_report *r)
+{
+	if (!r->learn)
+		return;
+	r->n_learned = lock_learn_read(r->skel, r->learned, FDW_LOCK_LEARN_MAX);
+	if (r->n_learned > 0) {
+		r->why[0] = 0;
+		for (int i = 0; i < FDW_HIST_MAX; i++)
+			r->measured[i] = true;
+		return;
+	}
+	r->n_learned = 0;
+	snprintf(r->why, sizeof(r->why), NOT_LEARNED);
+	for (int i = 0; i < FDW_HIST_MAX; i++)
+		r->measured[i] = false;
+}
+
+/* where the lock is, for the reports: NULL when not located */
+static const char *located_how(const struct hist_report *r)
+{
+	if (r->lock_located)
+		return "invalidate_lock";
+	return r->n_learned ? "learned" : NULL;
+}
+
+static struct json_object *learned_json(const struct hist_report *r)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int i = 0; i < r->n_learned; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "fs", json_object_new_string(r->learned[i].fs));
+		json_object_object_add(o, "offset", json_object_new_int64(r->learned[i].offset));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static void learned_text(const struct hist_report *r)
+{
+	for (int i = 0; i < r->n_learned; i++)
+		printf("  fault lock of %s: inode %+lld bytes (learned)\n", r->learned[i].fs,
+		       (long long)r->learned[i].offset);
 }
 
 void hist_report_set_measured(struct hist_report *r, const bool measured[FDW_HIST_MAX],
@@ -123,6 +173,7 @@ static void hists_read(struct hist_report *r)
 {
 	if (r->hist_fd < 0)
 		return;
+	learned_read(r);
 	for (__u32 i = 0; i < FDW_HIST_MAX; i++) {
 		struct fdw_hist *c = r->cur + i * r->ncpu, *p = r->prev + i * r->ncpu, d;
 
@@ -204,8 +255,8 @@ static void metrics_fill(struct hist_report *r, struct fdw_metrics *m, const str
 		.writers = max_u64(s->writers, cnt[FDW_CNT_WRITERS]),
 		.windows = s->windows,
 		.window_hits = max_u64(s->window_hits, cnt[FDW_CNT_FAULT_HITS]),
-		.lost = { cnt[FDW_CNT_LOST_RINGBUF], cnt[FDW_CNT_LOST_MAP_FULL],
-			  cnt[FDW_CNT_LOST_SLOTS] },
+		.lost = {cnt[FDW_CNT_LOST_RINGBUF], cnt[FDW_CNT_LOST_MAP_FULL],
+			 cnt[FDW_CNT_LOST_SLOTS]},
 		/* missing probes are known only at the end: no figure before */
 		.inconclusive = final ? exit_code == FDW_EXIT_INCONCLUSIVE || s->inconclusive : -1,
 		.hists = r->hist_fd >= 0 ? r->total : NULL,
@@ -214,7 +265,7 @@ static void metrics_fill(struct hist_report *r, struct fdw_metrics *m, const str
 	m->violations[FDW_INV1] = s->violations_inv1;
 	m->violations[FDW_INV3] = s->violations_inv3;
 	m->inv_checked = 1u << FDW_INV1 | 1u << FDW_INV3;
-	if (r->lock_located) {
+	if (located_how(r)) {
 		m->violations[FDW_INV4] = s->violations_inv4;
 		m->inv_checked |= 1u << FDW_INV4;
 	}
@@ -263,9 +314,9 @@ static void text_hist(const struct fdw_hist *h, unsigned int op, unsigned int ki
 	       fdw_hist_fmt_ns(st.p50, b[1], sizeof(b[1])),
 	       fdw_hist_fmt_ns(st.p90, b[2], sizeof(b[2])),
 	       fdw_hist_fmt_ns(st.p99, b[3], sizeof(b[3])),
-	       fdw_hist_fmt_ns(st.p999, b[4], sizeof(b[4])), exact ? "min" : "min >=",
-	       fdw_hist_fmt_ns(st.min, b[5], sizeof(b[5])), exact ? "max" : "max <=",
-	       fdw_hist_fmt_ns(st.max, b[0], sizeof(b[0])));
+	       fdw_hist_fmt_ns(st.p999, b[4], sizeof(b[4])),
+	       exact ? "min" : "min >=", fdw_hist_fmt_ns(st.min, b[5], sizeof(b[5])),
+	       exact ? "max" : "max <=", fdw_hist_fmt_ns(st.max, b[0], sizeof(b[0])));
 	fdw_hist_print(stdout, h, FDW_HIST_UNIT_AUTO);
 }
 
@@ -286,6 +337,11 @@ static void report(struct hist_report *r, const struct fdw_hist *hists, const bo
 		json_object_object_add(o, "interval",
 				       interval < 0 ? NULL : json_object_new_int64(interval));
 		json_object_object_add(o, "seconds", json_object_new_double(seconds));
+		json_object_object_add(o, "lock_located",
+				       located_how(r) ? json_object_new_string(located_how(r))
+						      : NULL);
+		if (r->learn)
+			json_object_object_add(o, "lock_learned", learned_json(r));
 		for (unsigned int op = 0; op < FDW_LOCK_OP_MAX; op++)
 			for (unsigned int k = 0; k < FDW_LOCK_KIND_MAX; k++) {
 				int i = fdw_hist_index(op, k);
@@ -303,6 +359,7 @@ static void report(struct hist_report *r, const struct fdw_hist *hists, const bo
 		printf("lock timing, whole run (%.2f s):\n", seconds);
 	else
 		printf("lock timing, interval %lld (%.2f s):\n", interval, seconds);
+	learned_text(r);
 	for (unsigned int op = 0; op < FDW_LOCK_OP_MAX; op++)
 		for (unsigned int k = 0; k < FDW_LOCK_KIND_MAX; k++) {
 			int i = fdw_hist_index(op, k);
@@ -338,6 +395,7 @@ struct hist_report *hist_report_new(const struct run_info *ri, struct fsdaxwatch
 	r->ri = ri;
 	r->o = ri->opts;
 	r->det = det;
+	r->skel = skel;
 	r->ncpu = libbpf_num_possible_cpus();
 	if (r->ncpu <= 0)
 		r->ncpu = 1;

@@ -24,6 +24,13 @@ What is checked (see the constants below for the tolerances):
   fuse      FALLOCATE 43) and the logged sizes/ranges; page-cache faults seen;
             unserialized windows reported (required for fuse, whose server
             holds every writer 20 ms; only reported for virtiofs).
+  locks     (fentry and kprobe runs) lock.timing attached where doctor offers
+            it; DAX runs: the fault lock located (invalidate_lock, or on 5.10
+            its learned offset, which must equal the modules' own), non-zero
+            hold and wait counts for faults and for writers, no INV-4
+            violation; non-DAX FUSE runs: fault holds where the kernel has
+            invalidate_lock (page-cache faults take it), else every figure
+            marked not measured.
   fusedax   the FUSE DAX probes attach in every mode that doctor offers for
             them; they cannot fire (no virtio-fs DAX window in QEMU 7.2): the
             row says so, and says so differently if `mount -o dax` succeeded.
@@ -301,6 +308,93 @@ def match_writers(exp, seen, fuse):
         if why:
             bad.append("%s@%d: %s" % (e["op"], e["start_ns"], ", ".join(why)))
     return pairs, missing, extra, bad
+
+
+# ---- lock timing (issue 4) ----------------------------------------------
+
+LOCK_MODES = ("fentry", "kprobe")  # hold times need the rwsem hooks
+WRITER_LOCK_OPS = ("truncate", "open_trunc", "punch_hole", "reclaim")
+# Kernels without mapping->invalidate_lock: the fault lock's offset from the
+# VFS inode, read from the Debian modules' disassembly (objdump -dr):
+# ext4_dax_huge_fault calls down_read(inode - 0x28); __xfs_filemap_fault's
+# xfs_ilock(MMAPLOCK_SHARED) takes xfs_inode + 0xa0 with i_vnode at + 0x130;
+# __fuse_dax_fault calls down_read(inode + 0x308). fsdaxwatch learns them in
+# the kernel and must find exactly these.
+LEARNED_LOCK_OFFSETS = {"5.10.0-46-amd64": {"ext4": -40, "xfs": -144, "virtiofs": 776}}
+
+
+def kver_of(label):
+    """'5.10 (5.10.0-46-amd64)' -> '5.10.0-46-amd64'."""
+    return label.split("(", 1)[1].rstrip(")") if "(" in label else label
+
+
+def whole_run_lock_timing(watch):
+    recs = [o for o in watch.by.get("lock_timing", []) if o.get("interval") is None]
+    return recs[-1] if recs else None
+
+
+def us(ns):
+    return "-" if ns is None else "%.1f" % (ns / 1000.0)
+
+
+def judge_locks(row, run, kernel, fs=None):
+    """Lock timing of one run; fs is the DAX file system ('ext4', 'xfs',
+    'virtiofs'), None for a non-DAX FUSE run."""
+    if run.mode not in LOCK_MODES:
+        return
+    p = run.watch.probes().get("lock.timing")
+    if not p or not p.get("attached"):
+        why = (p or {}).get("reason") or "not in the start probes"
+        if run.doctor_ok("lock.timing", run.mode) or "load:" in why:
+            # a program the verifier rejects is a bug, not a missing hook
+            row.fail("lock.timing not attached in %s mode (%s)" % (run.mode, why))
+        else:
+            row.note("lock timing not checked (lock.timing: %s)" % why)
+        return
+    lt = whole_run_lock_timing(run.watch)
+    if lt is None:
+        row.fail("no whole-run lock_timing record")
+        return
+    h = {(x.get("operation"), x.get("kind")): x for x in lt.get("histograms") or []}
+    n = lambda op, kind: to_int((h.get((op, kind)) or {}).get("count"), 0) or 0  # noqa: E731
+    located = lt.get("lock_located")
+    inv4 = [v for v in run.watch.violations() if v.get("inv") == "INV-4"]
+    if inv4 or to_int(run.watch.s("violations_inv4"), 0):
+        row.fail("INV-4: %d violations (first: %s)" % (max(len(inv4), to_int(
+            run.watch.s("violations_inv4"), 0)), short_violation((inv4 or [{}])[0])))
+    if fs is None:
+        if located:
+            if not n("fault", "hold"):
+                row.fail("no fault hold of invalidate_lock measured (page-cache faults take it)")
+        elif any(x.get("measured") for x in h.values()):
+            row.fail("lock figures marked measured although the lock was not located")
+        else:
+            row.note("lock not located on non-DAX FUSE (no i_mmap_sem use): not measured, as said")
+        return
+    if not located:
+        row.fail("the fault lock was not located on %s DAX" % fs)
+        return
+    if located == "learned":
+        learned = {x.get("fs"): x.get("offset") for x in lt.get("lock_learned") or []}
+        want = LEARNED_LOCK_OFFSETS.get(kver_of(kernel), {}).get(fs)
+        got = learned.get(fs)
+        if got is None:
+            row.fail("no learned lock offset for %s (learned: %s)" % (fs, learned))
+        elif want is not None and got != want:
+            row.fail("learned lock offset of %s is %+d, the module's is %+d" % (fs, got, want))
+        else:
+            row.note("%s lock learned at inode%+d" % (fs, got))
+    for kind in ("hold", "wait"):
+        if not n("fault", kind):
+            row.fail("no fault lock %s measured" % kind)
+        if not sum(n(op, kind) for op in WRITER_LOCK_OPS):
+            row.fail("no writer lock %s measured" % kind)
+    figs = []
+    for op in ("fault",) + WRITER_LOCK_OPS:
+        x = h.get((op, "hold")) or {}
+        if to_int(x.get("count"), 0):
+            figs.append("%s %s/%s" % (op, us(x.get("p50_ns")), us(x.get("p99_ns"))))
+    row.note("hold p50/p99 us: " + ", ".join(figs))
 
 
 # ---- judges --------------------------------------------------------------
@@ -640,6 +734,7 @@ def judge_dax_scen(kernel, boot, scen, sdir):
             judge_dax_faults(r, run)
             judge_writers(r, run, fuse=False)
             judge_inv2(r, run)
+            judge_locks(r, run, kernel, fs=scen[:-3])
         rows.append(r.done())
         if scen == "ext4dax" and mode == "fentry":  # the scenario records this run
             rr = Row(kernel=kernel, boot=boot, scen="replay", mode=mode)
@@ -687,6 +782,7 @@ def judge_fuse_scen(kernel, boot, scen, sdir):
             else:
                 r["faults"] = "-/- t%d" % T
             judge_writers(r, run, fuse=True)
+            judge_locks(r, run, kernel)
         rows.append(r.done())
     return rows
 
@@ -784,6 +880,7 @@ def judge_fusedax(kernel, boot, bdir):
                 judge_dax_faults(r, run)
                 judge_writers(r, run, fuse=True)
                 judge_inv2(r, run, live_expected=live)
+                judge_locks(r, run, kernel, fs="virtiofs")
             r.note("virtio-fs DAX window present; FUSE DAX probes attached: %s" % names_s)
         elif window:
             r.fail("virtio-fs DAX window present but no run on it in %s mode" % mode)

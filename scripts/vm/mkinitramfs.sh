@@ -80,6 +80,8 @@ if [ -n "$missing" ]; then
 	[ "${FDW_ALLOW_MISSING_BINS:-0}" = 1 ] || die "missing in $FDW_STATIC:$missing (run make static)"
 	echo "mkinitramfs: WARNING: built without$missing" >&2
 fi
+# optional: the lock-cost benchmark (tests/bench/lockcost.sh --guest)
+[ -x "$FDW_STATIC/lockcost" ] && install -m755 "$FDW_STATIC/lockcost" "$root/bin/lockcost"
 
 install -m755 "$HERE/init.sh" "$root/init"
 cp "$HERE"/scen/*.sh "$root/scen/"

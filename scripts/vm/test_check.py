@@ -37,6 +37,7 @@ DOCTOR = {"schema": 1, "type": "doctor", "probes": [
     {"name": "fault.dax", "modes": {"kprobe": {"ok": True}, "tracepoint": {"ok": True}}},
     {"name": "writer.local", "modes": {"kprobe": {"ok": True}, "tracepoint": {"ok": False}}},
     {"name": "fault.fuse_dax", "modes": {"kprobe": {"ok": True}, "tracepoint": {"ok": False}}},
+    {"name": "lock.timing", "modes": {"kprobe": {"ok": True}, "tracepoint": {"ok": False}}},
 ]}
 
 WL_LOG = [
@@ -53,7 +54,27 @@ def fdw_writer(op, issue, tid=7, **kw):
     return w
 
 
-def dax_watch(faults=1001, viol=None, writers=None, verdict="clean", rc=0):
+def lock_timing(counts=None, located="invalidate_lock", learned=None):
+    """A whole-run lock_timing record; counts: {(op, kind): n}, default all ops 5."""
+    if counts is None:
+        counts = {(op, k): 5 for op in ("fault", "truncate", "punch_hole") for k in ("hold", "wait")}
+    hs = []
+    for op in ("fault", "truncate", "open_trunc", "punch_hole", "reclaim"):
+        for k in ("hold", "wait"):
+            c = counts.get((op, k), 0)
+            h = {"operation": op, "kind": k, "measured": located is not None, "count": c}
+            if c:
+                h.update(p50_ns=2000, p99_ns=9000)
+            hs.append(h)
+    o = {"schema": 1, "type": "lock_timing", "interval": None, "lock_located": located,
+         "histograms": hs}
+    if learned is not None:
+        o["lock_learned"] = learned
+    return o
+
+
+def dax_watch(faults=1001, viol=None, writers=None, verdict="clean", rc=0, locks=None,
+              lock_probe=True):
     if writers is None:
         writers = [
             fdw_writer("truncate", 150, old_size=M8, new_size=M4, pg_lo=1024, pg_hi=2048),
@@ -62,9 +83,11 @@ def dax_watch(faults=1001, viol=None, writers=None, verdict="clean", rc=0):
         ]
     objs = [{"schema": 1, "type": "start", "probes": [
         {"name": "fault.dax", "attached": True}, {"name": "writer.local", "attached": True},
-        {"name": "fault.fuse_dax", "attached": True}]}]
+        {"name": "fault.fuse_dax", "attached": True},
+        {"name": "lock.timing", "attached": lock_probe}]}]
     objs += writers
     objs += viol or []
+    objs.append(lock_timing() if locks is None else locks)
     objs.append({"schema": 1, "type": "summary", "verdict": verdict, "exit_code": rc,
                  "faults": faults, "faults_dax": faults, "writers": len(writers), "windows": 0,
                  "window_hits": 0, "violations": len(viol or []), "lost": 0, "inconclusive": []})
@@ -331,6 +354,95 @@ class CheckTest(unittest.TestCase):
         r = self.rows()[("fusedax", "kprobe")]
         self.assertEqual(r["status"], "FAIL")
         self.assertIn("DAX window present but no run", r["note"])
+
+    def lock_row(self, **kw):
+        self.t.run(watch=dax_watch(**kw))
+        return self.rows()[("ext4dax", "kprobe")]
+
+    def test_lock_figures_pass(self):
+        r = self.lock_row()
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("hold p50/p99 us: fault 2.0/9.0, truncate 2.0/9.0", r["note"])
+
+    def test_no_fault_hold_fails(self):
+        counts = {("fault", "wait"): 3, ("truncate", "hold"): 2, ("truncate", "wait"): 2}
+        r = self.lock_row(locks=lock_timing(counts))
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("no fault lock hold measured", r["note"])
+
+    def test_no_writer_hold_fails(self):
+        r = self.lock_row(locks=lock_timing({("fault", "hold"): 9, ("fault", "wait"): 9}))
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("no writer lock hold measured", r["note"])
+
+    def test_lock_not_located_on_dax_fails(self):
+        r = self.lock_row(locks=lock_timing({}, located=None))
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("not located on ext4 DAX", r["note"])
+
+    def test_lock_probe_offered_not_attached_fails(self):
+        r = self.lock_row(lock_probe=False)
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("lock.timing not attached in kprobe mode", r["note"])
+
+    def test_lock_probe_rejected_by_verifier_fails(self):
+        self.t.run(watch=dax_watch(lock_probe=False))
+        d = os.path.join(self.t.b, "out/doctor/doctor.json")
+        doc = json.loads(json.dumps(DOCTOR))
+        doc["probes"][-1]["modes"]["kprobe"]["ok"] = False
+        write(d, json.dumps(doc))
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])  # not offered, no reason: a note
+        w = dax_watch(lock_probe=False)
+        w[0]["probes"][-1]["reason"] = "kprobe: load: verifier: R1 invalid mem access 'inv'"
+        self.t.run(watch=w)
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("invalid mem access", r["note"])
+
+    def test_no_whole_run_record_fails(self):
+        lt = lock_timing()
+        lt["interval"] = 1
+        r = self.lock_row(locks=lt)
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("no whole-run lock_timing record", r["note"])
+
+    def test_inv4_violation_fails(self):
+        v = {"schema": 1, "type": "violation", "inv": "INV-4", "writer": {"op": "truncate"}}
+        self.t.run(watch=dax_watch(viol=[v], verdict="violations", rc=1), rc=1)
+        r = self.rows()[("ext4dax", "kprobe")]
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("INV-4: 1 violations", r["note"])
+
+    def test_learned_offset_checked_against_module(self):
+        write(os.path.join(self.t.k, "kernel.env"), "KVER='5.10.0-46-amd64'\n")
+        good = lock_timing(located="learned", learned=[{"fs": "ext4", "offset": -40}])
+        r = self.lock_row(locks=good)
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("ext4 lock learned at inode-40", r["note"])
+        bad = lock_timing(located="learned", learned=[{"fs": "ext4", "offset": 160}])
+        r = self.lock_row(locks=bad)
+        self.assertEqual(r["status"], "FAIL")
+        self.assertIn("learned lock offset of ext4 is +160, the module's is -40", r["note"])
+        none = lock_timing(located="learned", learned=[{"fs": "xfs", "offset": -144}])
+        self.assertIn("no learned lock offset for ext4", self.lock_row(locks=none)["note"])
+
+    def test_non_dax_fuse_unlocated_must_not_claim_figures(self):
+        run = check.Run(self.t.run())
+        lt = lock_timing({}, located=None)
+        run.watch.by["lock_timing"] = [lt]
+        run.doctor = check.doctor_offers(DOCTOR)
+        row = check.Row()
+        check.judge_locks(row, run, "5.10 (5.10.0-46-amd64)")
+        self.assertEqual(row.done()["status"], "PASS", row["note"])
+        lt["histograms"][0]["measured"] = True
+        row = check.Row()
+        check.judge_locks(row, run, "5.10 (5.10.0-46-amd64)")
+        self.assertEqual(row.done()["status"], "FAIL")
+        run.watch.by["lock_timing"] = [lock_timing({("fault", "wait"): 1})]
+        row = check.Row()
+        check.judge_locks(row, run, "6.1 (6.1.0-56-amd64)")
+        self.assertIn("no fault hold of invalidate_lock", row.done()["note"])
 
     def test_fuse_opcodes_by_name(self):
         e = check.expected_writers(WL_LOG)
