@@ -19,7 +19,9 @@ Sections (all measured side by side in one run):
 
 Environment: BUILD (build), FDW (BUILD/fsdaxwatch), FDW_BENCH_ROUNDS (11),
 FDW_BENCH_ITERS (faultbench iterations per run, 300), FDW_BENCH_STARTUPS (9),
-FDW_BENCH_EVENTS (report trace size, 4000000), FDW_BENCH_OUT (BUILD/bench).
+FDW_BENCH_EVENTS (report trace size, 4000000), FDW_BENCH_OUT (BUILD/bench),
+FDW_BENCH_SECTIONS (comma-separated subset of overhead,bpftime,throughput,
+startup,report; all by default).
 Exit 0 when every figure with a target passes, 1 otherwise.
 """
 import ctypes
@@ -45,6 +47,8 @@ ITERS = int(os.environ.get("FDW_BENCH_ITERS", "300"))
 STARTUPS = int(os.environ.get("FDW_BENCH_STARTUPS", "9"))
 REPORT_EVENTS = int(os.environ.get("FDW_BENCH_EVENTS", "4000000"))
 OUT = os.environ.get("FDW_BENCH_OUT", os.path.join(BUILD, "bench"))
+ALL_SECTIONS = ("overhead", "bpftime", "throughput", "startup", "report")
+SECTIONS = os.environ.get("FDW_BENCH_SECTIONS", ",".join(ALL_SECTIONS)).split(",")
 PAGES = 2048  # 8 MiB, the size of fdw-testfs's files
 
 results = []  # (name, value text, target text, PASS/FAIL/SKIP/INFO)
@@ -236,15 +240,14 @@ def prog_runtime(ids):
 
 # ---- sections ---------------------------------------------------------------
 
-def fault_overhead(fx, doc):
-    say(f"== fault-path overhead: faultbench {PAGES} pages x {ITERS} iterations, "
-        f"{ROUNDS} interleaved rounds")
+def attach_modes(doc):
+    """[(name, how)]: none, auto, the other modes this kernel offers, bpftrace."""
     pc = next(p for p in doc["probes"] if p["name"] == "fault.pagecache")
     auto_mode = next((m for m in ("fentry", "kprobe", "tracepoint")
                       if pc["modes"][m]["ok"]), None)
     if auto_mode is None:
         skip("fault overhead", "fault.pagecache attaches in no mode on this kernel")
-        return
+        return None
     modes = [("none", None), (f"auto/{auto_mode}", ["--attach", "auto"])]
     for m in ("fentry", "kprobe", "tracepoint"):
         if m == auto_mode:
@@ -258,6 +261,12 @@ def fault_overhead(fx, doc):
         modes.append(("bpftrace", "bpftrace"))
     else:
         skip("fault overhead (bpftrace)", "bpftrace is not installed")
+    return modes
+
+
+def fault_overhead(fx, modes):
+    say(f"== fault-path overhead: faultbench {PAGES} pages x {ITERS} iterations, "
+        f"{ROUNDS} interleaved rounds")
     files = {"FUSE": fx.fuse_file, "tmpfs": fx.tmpfs_file}
     ns = {(m, f): [] for m, _ in modes for f in files}
     faultbench(fx.fuse_file, 20)  # warm both page caches
@@ -315,7 +324,6 @@ def fault_overhead(fx, doc):
             verdict(f"fault overhead {auto} vs bpftrace (FUSE)",
                     f"{a:+.1f}% vs {b:+.1f}% = {frac:.2f} of bpftrace's", "<= 0.33",
                     frac <= 1 / 3)
-    program_time(fx, modes)
 
 
 def program_time(fx, modes):
@@ -521,11 +529,19 @@ def main():
     doc = doctor()
     fx = Fixture()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    recording = None
     try:
-        fault_overhead(fx, doc)
-        recording = throughput(fx)
-        startup(fx)
-        report_speed(fx, recording)
+        modes = attach_modes(doc)
+        if modes and "overhead" in SECTIONS:
+            fault_overhead(fx, modes)
+        if modes and "bpftime" in SECTIONS:
+            program_time(fx, modes)
+        if "throughput" in SECTIONS:
+            recording = throughput(fx)
+        if "startup" in SECTIONS:
+            startup(fx)
+        if "report" in SECTIONS:
+            report_speed(fx, recording)
     finally:
         fx.close()
     with open("/proc/loadavg") as f:
