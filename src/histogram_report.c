@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
@@ -39,31 +38,13 @@ struct hist_report {
 	bool write_failed;
 };
 
-static bool fault_lock_in_btf(const struct kernel_info *ki)
-{
-	const struct btf_member *m;
-	const struct btf_type *t;
-	int id;
-
-	if (!ki->vmlinux)
-		return false;
-	id = btf__find_by_name_kind(ki->vmlinux, "address_space", BTF_KIND_STRUCT);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(ki->vmlinux, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(ki->vmlinux, m[i].name_off), "invalidate_lock"))
-			return true;
-	return false;
-}
-
 static void measured_default(struct hist_report *r)
 {
 	const struct probe_state *st = &r->ri->ps->probes[FDW_PROBE_LOCK_TIMING];
 	bool hold = false, wait = false;
 
-	r->lock_located = fault_lock_in_btf(r->ri->ki);
+	/* read from the BTF before live runs free it (kernel_info_drop_btf) */
+	r->lock_located = r->ri->ki->invalidate_lock;
 	if (r->hist_fd < 0)
 		snprintf(r->why, sizeof(r->why),
 			 "this build has no lock timing (no lock_hists map)");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,8 +225,11 @@ struct live_ctx {
 
 static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *msg, int len)
 {
-	struct probe_config cfg = { .mode = o->mode, .tgid = o->pid, .comm = o->comm,
-				    .record_all_faults = o->cmd == FDW_CMD_RECORD };
+	struct probe_config cfg = {.mode = o->mode,
+				   .tgid = o->pid,
+				   .comm = o->comm,
+				   .record_all_faults = o->cmd == FDW_CMD_RECORD,
+				   .drop_btf = true};
 	int err;
 
 	err = environment_check(o, msg, len);
@@ -245,6 +249,8 @@ static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *ms
 	err = probes_start(&lc->ps, &lc->ki, &cfg, msg, len);
 	if (err)
 		return FDW_EXIT_ENV;
+	/* the BTF copies parsed for planning and loading are freed: give them back */
+	malloc_trim(0);
 	lc->rb = ring_buffer__new(bpf_map__fd(lc->ps.skel->maps.events), on_event, lc->det, NULL);
 	if (!lc->rb) {
 		snprintf(msg, len, "cannot open the ring buffer: %s", strerror(errno));
@@ -273,6 +279,13 @@ int live_run(const struct fdw_options *o)
 	__u64 t_start;
 
 	libbpf_log_init(o->verbose > 1);
+	/*
+	 * A fixed mmap threshold: the BTF buffers (megabytes each, parsed
+	 * several times while probes are tried) go back to the kernel when
+	 * freed instead of raising glibc's dynamic threshold and staying in
+	 * the heap.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	/* lock timing (issue 4): --format openmetrics prints only the metrics */
 	if (o->format == FDW_FORMAT_OPENMETRICS)
 		out = &output_quiet;

@@ -415,6 +415,9 @@ int probes_start(struct probe_set *ps, struct kernel_info *ki, const struct prob
 	for (int p = 0; p < FDW_PROBE_MAX; p++)
 		ps->probes[p].mode = FDW_MODE_MAX;
 	plan_make(&pl, ki, cfg->mode);
+	/* before libbpf parses its own copy of the BTF to load: a lower peak RSS */
+	if (cfg->drop_btf)
+		kernel_info_drop_btf(ki);
 	err = load_candidates(ps, ki, cfg, &pl, msg, msglen);
 	record_plan(ps, &pl);
 	if (err)

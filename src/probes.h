@@ -58,6 +58,7 @@ struct probe_config {
 	const char *comm;
 	bool record_all_faults;
 	bool dry_run; /* load and attach each variant, then detach (doctor) */
+	bool drop_btf; /* free the kernel BTF once the probes are planned (live runs) */
 };
 
 struct probe_set {
