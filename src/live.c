@@ -22,6 +22,12 @@
 
 #define FDW_POLL_MS 20
 /*
+ * record streams every fault: a starved reader (the faulting tasks have the
+ * CPUs) loses events once the ring buffer is full, so it gets 4 times the
+ * default mode's 4 MiB (mapped twice: twice that in RSS).
+ */
+#define FDW_RECORD_RINGBUF (16U << 20)
+/*
  * Events still in the ring buffer when tick() runs can be this old: a TCG guest
  * under load drains it late, and an event released late would lose its writer.
  */
@@ -225,11 +231,8 @@ struct live_ctx {
 
 static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *msg, int len)
 {
-	struct probe_config cfg = {.mode = o->mode,
-				   .tgid = o->pid,
-				   .comm = o->comm,
-				   .record_all_faults = o->cmd == FDW_CMD_RECORD,
-				   .drop_btf = true};
+	struct probe_config cfg = { .mode = o->mode, .tgid = o->pid, .comm = o->comm,
+				    .record_all_faults = o->cmd == FDW_CMD_RECORD };
 	int err;
 
 	err = environment_check(o, msg, len);
@@ -246,6 +249,9 @@ static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *ms
 		return FDW_EXIT_ENV;
 	cfg.dev = lc->scope.dev;
 	cfg.ino = lc->scope.ino;
+	cfg.drop_btf = true;
+	if (o->cmd == FDW_CMD_RECORD)
+		cfg.ringbuf_bytes = FDW_RECORD_RINGBUF;
 	err = probes_start(&lc->ps, &lc->ki, &cfg, msg, len);
 	if (err)
 		return FDW_EXIT_ENV;
