@@ -22,22 +22,10 @@ struct fault_info {
 	__u64 isize;
 };
 
-/*
- * An instant fault reads the clock (bpf_ktime_get_ns, ~45 ns in a guest)
- * only when a window or the EOF check needs its time: most faults on a
- * watched file touch no page a writer is removing.
- */
-static __always_inline __u64 fault_time(struct fault_info *f)
-{
-	if (!f->end_ts)
-		f->start_ts = f->end_ts = bpf_ktime_get_ns();
-	return f->end_ts;
-}
-
-static __always_inline void fault_emit(struct fault_info *f, struct fdw_inode_state *st,
+static __always_inline void fault_emit(const struct fault_info *f, struct fdw_inode_state *st,
 				       __u64 writer_id, __u32 extra_flags)
 {
-	struct fdw_event *e = event_reserve(FDW_EV_FAULT, fault_time(f));
+	struct fdw_event *e = event_reserve(FDW_EV_FAULT, f->end_ts);
 
 	if (!e)
 		return;
@@ -53,7 +41,7 @@ static __always_inline void fault_emit(struct fault_info *f, struct fdw_inode_st
 	event_submit(e);
 }
 
-static __always_inline bool slot_hit(const struct fdw_writer_slot *s, struct fault_info *f)
+static __always_inline bool slot_hit(const struct fdw_writer_slot *s, const struct fault_info *f)
 {
 	__u64 done = s->done_ts ? s->done_ts : TS_INF;
 
@@ -61,14 +49,13 @@ static __always_inline bool slot_hit(const struct fdw_writer_slot *s, struct fau
 		return false;
 	if (!ranges_overlap(f->pg_lo, f->pg_hi, s->pg_lo, s->pg_hi))
 		return false;
-	fault_time(f);
 	if (f->flags & FDW_FAULT_HAS_END)
 		return f->start_ts <= done && f->end_ts > s->issue_ts;
 	return s->issue_ts <= f->end_ts && f->end_ts <= done;
 }
 
 /* INV-1: count the fault on every window it hits, send the first samples. */
-static __always_inline bool check_windows(struct fdw_inode_state *st, struct fault_info *f)
+static __always_inline bool check_windows(struct fdw_inode_state *st, const struct fault_info *f)
 {
 	bool sent = false;
 
@@ -101,22 +88,11 @@ static __always_inline bool check_windows(struct fdw_inode_state *st, struct fau
 }
 
 /* INV-3: a mapping at or past EOF installed after a shrinking truncate completed. */
-static __always_inline bool beyond_eof(struct fdw_inode_state *st, struct fault_info *f)
+static __always_inline bool beyond_eof(struct fdw_inode_state *st, const struct fault_info *f)
 {
 	if (!(f->flags & FDW_FAULT_MAPPED) || !(f->flags & FDW_FAULT_ISIZE_VALID))
 		return false;
-	if ((f->pg_lo << FDW_PAGE_SHIFT) < f->isize || !st->trunc_done_ts)
-		return false;
-	if (!(f->flags & FDW_FAULT_HAS_END)) {
-		/* as for faults with an end: the clock first, then i_size */
-		struct inode *inode = f->inode;
-
-		fault_time(f);
-		f->isize = BPF_CORE_READ(inode, i_size);
-		if ((f->pg_lo << FDW_PAGE_SHIFT) < f->isize)
-			return false;
-	}
-	if (f->start_ts <= st->trunc_done_ts)
+	if (!st->trunc_done_ts || f->start_ts <= st->trunc_done_ts)
 		return false;
 	/*
 	 * i_size was read after the mapping was made: a writer window that
@@ -130,7 +106,32 @@ static __always_inline bool beyond_eof(struct fdw_inode_state *st, struct fault_
 		if (s->writer_id && (!s->done_ts || s->done_ts >= f->start_ts))
 			return false;
 	}
-	return true;
+	return (f->pg_lo << FDW_PAGE_SHIFT) >= f->isize;
+}
+
+/*
+ * An instant fault reads the clock (bpf_ktime_get_ns, ~45 ns on this
+ * project's test machine) only when its time matters: a window whose dead
+ * range it overlaps, a mapping past EOF after a truncate, or an event to
+ * send. Most faults on a watched file touch no page a writer is removing.
+ */
+static __always_inline bool fault_needs_time(const struct fdw_inode_state *st,
+					     const struct fault_info *f)
+{
+	if (record_all_faults || (f->flags & FDW_FAULT_LOCK_NOT_HELD))
+		return true;
+	if ((f->flags & FDW_FAULT_MAPPED) && st->trunc_done_ts &&
+	    (f->pg_lo << FDW_PAGE_SHIFT) >= f->isize)
+		return true;
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		const struct fdw_writer_slot *s = &st->w[i];
+
+		if (s->writer_id && s->pg_lo < s->pg_hi &&
+		    ranges_overlap(f->pg_lo, f->pg_hi, s->pg_lo, s->pg_hi))
+			return true;
+	}
+	return false;
 }
 
 static __always_inline void fault_judge(struct fault_info *f, bool btf)
@@ -145,6 +146,13 @@ static __always_inline void fault_judge(struct fault_info *f, bool btf)
 	if (st->id.flags & FDW_INODE_DAX) {
 		count(FDW_CNT_FAULTS_DAX);
 		__sync_fetch_and_add(&st->faults_dax, 1);
+	}
+	if (!(f->flags & FDW_FAULT_HAS_END) && fault_needs_time(st, f)) {
+		/* as for faults with an end: the clock first, then i_size */
+		struct inode *inode = f->inode;
+
+		f->start_ts = f->end_ts = bpf_ktime_get_ns();
+		f->isize = KREAD(btf, inode, i_size);
 	}
 	sent = check_windows(st, f);
 	if (beyond_eof(st, f)) {
