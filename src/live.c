@@ -285,13 +285,6 @@ int live_run(const struct fdw_options *o)
 	__u64 t_start;
 
 	libbpf_log_init(o->verbose > 1);
-	/*
-	 * A fixed mmap threshold: the BTF buffers (megabytes each, parsed
-	 * several times while probes are tried) go back to the kernel when
-	 * freed instead of raising glibc's dynamic threshold and staying in
-	 * the heap.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	/* lock timing (issue 4): --format openmetrics prints only the metrics */
 	if (o->format == FDW_FORMAT_OPENMETRICS)
 		out = &output_quiet;
