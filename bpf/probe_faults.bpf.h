@@ -21,20 +21,36 @@ static __always_inline bool size_is_pmd(unsigned long size)
 	return size == 9;
 }
 
-static __always_inline void vmf_fault_begin(struct vm_fault *vmf, bool pmd, bool write, __u32 src)
+/* The faulting file's inode if it is watched and so is the task, else NULL. */
+static __always_inline struct inode *vmf_watched_inode(struct vm_fault *vmf, bool btf)
 {
-	struct inode *inode = BPF_CORE_READ(vmf, vma, vm_file, f_inode);
-	__u64 pgoff = BPF_CORE_READ(vmf, pgoff);
-	__u64 lo = pmd ? pgoff & ~(__u64)(PMD_PAGES - 1) : pgoff;
+	struct vm_area_struct *vma = KREAD(btf, vmf, vma);
+	struct file *file = KREAD(btf, vma, vm_file);
+	struct inode *inode = KREAD(btf, file, f_inode);
 
-	fault_begin(inode, lo, lo + (pmd ? PMD_PAGES : 1), src, write ? FDW_FAULT_WRITE : 0);
+	if (!inode_watched_as(inode, btf) || !task_watched())
+		return NULL;
+	return inode;
 }
 
-static __always_inline bool vmf_is_write(struct vm_fault *vmf)
+static __always_inline bool vmf_is_write(struct vm_fault *vmf, bool btf)
 {
 	if (bpf_core_type_exists(enum fault_flag))
-		return BPF_CORE_READ((struct vm_fault___enum_flags *)vmf, flags) & FAULT_FLAG_WRITE;
-	return BPF_CORE_READ(vmf, flags) & FAULT_FLAG_WRITE;
+		return KREAD(btf, (struct vm_fault___enum_flags *)vmf, flags) & FAULT_FLAG_WRITE;
+	return KREAD(btf, vmf, flags) & FAULT_FLAG_WRITE;
+}
+
+static __always_inline void vmf_fault_begin(struct vm_fault *vmf, bool pmd, __u32 src, bool btf)
+{
+	struct inode *inode = vmf_watched_inode(vmf, btf);
+	__u64 pgoff, lo;
+
+	if (!inode)
+		return;
+	pgoff = KREAD(btf, vmf, pgoff);
+	lo = pmd ? pgoff & ~(__u64)(PMD_PAGES - 1) : pgoff;
+	fault_begin(inode, lo, lo + (pmd ? PMD_PAGES : 1), src,
+		    vmf_is_write(vmf, btf) ? FDW_FAULT_WRITE : 0);
 }
 
 /*
@@ -45,11 +61,9 @@ static __always_inline bool vmf_is_write(struct vm_fault *vmf)
  * (fs_dax tracepoints or dax_iomap_fault, which run with the lock held);
  * this probe counts FUSE DAX faults and their SIGBUS results.
  */
-static __always_inline void fuse_dax_fault_count(struct vm_fault *vmf)
+static __always_inline void fuse_dax_fault_count(struct vm_fault *vmf, bool btf)
 {
-	struct inode *inode = BPF_CORE_READ(vmf, vma, vm_file, f_inode);
-
-	if (inode_watched(inode) && task_watched())
+	if (vmf_watched_inode(vmf, btf))
 		count(FDW_CNT_FUSE_DAX_FAULTS);
 }
 
@@ -62,7 +76,7 @@ static __always_inline void fuse_dax_fault_result(vm_fault_t ret)
 SEC("fentry/__fuse_dax_fault")
 int BPF_PROG(fuse_dax_fault_fentry, struct vm_fault *vmf)
 {
-	fuse_dax_fault_count(vmf);
+	fuse_dax_fault_count(vmf, true);
 	return 0;
 }
 
@@ -77,7 +91,7 @@ int BPF_PROG(fuse_dax_fault_fexit, struct vm_fault *vmf, unsigned long size, boo
 SEC("kprobe/__fuse_dax_fault")
 int BPF_KPROBE(fuse_dax_fault_kprobe, struct vm_fault *vmf)
 {
-	fuse_dax_fault_count(vmf);
+	fuse_dax_fault_count(vmf, false);
 	return 0;
 }
 
@@ -94,16 +108,16 @@ int BPF_KRETPROBE(fuse_dax_fault_kretprobe, vm_fault_t ret)
  * ext4_dax_huge_fault, __xfs_filemap_fault), for every DAX file system:
  * both ends of the interval are inside the serialized section.
  */
-static __always_inline int dax_tp_begin(struct vm_fault *vmf, bool pmd)
+static __always_inline int dax_tp_begin(struct vm_fault *vmf, bool pmd, bool btf)
 {
-	vmf_fault_begin(vmf, pmd, vmf_is_write(vmf), pmd ? FDW_SRC_DAX_PMD : FDW_SRC_DAX_PTE);
+	vmf_fault_begin(vmf, pmd, pmd ? FDW_SRC_DAX_PMD : FDW_SRC_DAX_PTE, btf);
 	return 0;
 }
 
 SEC("tp_btf/dax_pte_fault")
 int BPF_PROG(dax_pte_fault_tp, struct inode *inode, struct vm_fault *vmf, int result)
 {
-	return dax_tp_begin(vmf, false);
+	return dax_tp_begin(vmf, false, true);
 }
 
 SEC("tp_btf/dax_pte_fault_done")
@@ -117,7 +131,7 @@ SEC("tp_btf/dax_pmd_fault")
 int BPF_PROG(dax_pmd_fault_tp, struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff,
 	     int result)
 {
-	return dax_tp_begin(vmf, true);
+	return dax_tp_begin(vmf, true, true);
 }
 
 SEC("tp_btf/dax_pmd_fault_done")
@@ -131,7 +145,7 @@ int BPF_PROG(dax_pmd_fault_done_tp, struct inode *inode, struct vm_fault *vmf,
 SEC("raw_tp/dax_pte_fault")
 int BPF_PROG(dax_pte_fault_raw, struct inode *inode, struct vm_fault *vmf, int result)
 {
-	return dax_tp_begin(vmf, false);
+	return dax_tp_begin(vmf, false, false);
 }
 
 SEC("raw_tp/dax_pte_fault_done")
@@ -145,7 +159,7 @@ SEC("raw_tp/dax_pmd_fault")
 int BPF_PROG(dax_pmd_fault_raw, struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff,
 	     int result)
 {
-	return dax_tp_begin(vmf, true);
+	return dax_tp_begin(vmf, true, false);
 }
 
 SEC("raw_tp/dax_pmd_fault_done")
@@ -159,7 +173,7 @@ int BPF_PROG(dax_pmd_fault_done_raw, struct inode *inode, struct vm_fault *vmf,
 SEC("fentry/dax_iomap_fault")
 int BPF_PROG(dax_iomap_fault_fentry, struct vm_fault *vmf, unsigned long size)
 {
-	vmf_fault_begin(vmf, size_is_pmd(size), vmf_is_write(vmf), FDW_SRC_DAX_IOMAP);
+	vmf_fault_begin(vmf, size_is_pmd(size), FDW_SRC_DAX_IOMAP, true);
 	return 0;
 }
 
@@ -175,7 +189,7 @@ int BPF_PROG(dax_iomap_fault_fexit, struct vm_fault *vmf, unsigned long size, vo
 SEC("kprobe/dax_iomap_fault")
 int BPF_KPROBE(dax_iomap_fault_kprobe, struct vm_fault *vmf, unsigned long size)
 {
-	vmf_fault_begin(vmf, size_is_pmd(size), vmf_is_write(vmf), FDW_SRC_DAX_IOMAP);
+	vmf_fault_begin(vmf, size_is_pmd(size), FDW_SRC_DAX_IOMAP, false);
 	return 0;
 }
 
@@ -192,22 +206,26 @@ int BPF_KRETPROBE(dax_iomap_fault_kretprobe, vm_fault_t ret)
  * mm_filemap_map_pages fires at the end of filemap_map_pages() with the
  * fault-around range even when no folio there was mapped (nothing cached),
  * so it counts as a fault on the range but never as a mapping (INV-3).
+ * These hooks see every page-cache fault on the machine, most of them on
+ * files nobody watches: the superblock's magic (inode_watched_as) is the
+ * first test, before any map lookup.
  */
 static __always_inline int filemap_fault_instant(void *ctx, struct address_space *mapping, __u64 lo,
-						 __u64 hi, __u32 src)
+						 __u64 hi, __u32 src, bool btf)
 {
-	struct inode *inode = BPF_CORE_READ(mapping, host);
+	struct inode *inode = KREAD(btf, mapping, host);
 
-	if (inode && !inode_is_dax(inode) && lo < hi)
+	if (lo < hi && inode_watched_as(inode, btf) && !(KREAD(btf, inode, i_flags) & S_DAX) &&
+	    task_watched())
 		fault_instant(ctx, inode, lo, hi, src,
-			      src == FDW_SRC_FILEMAP_FAULT ? FDW_FAULT_MAPPED : 0);
+			      src == FDW_SRC_FILEMAP_FAULT ? FDW_FAULT_MAPPED : 0, btf);
 	return 0;
 }
 
 SEC("tp_btf/mm_filemap_fault")
 int BPF_PROG(filemap_fault_tp, struct address_space *mapping, unsigned long index)
 {
-	return filemap_fault_instant(ctx, mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
+	return filemap_fault_instant(ctx, mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT, true);
 }
 
 /* last_pgoff is inclusive */
@@ -215,36 +233,38 @@ SEC("tp_btf/mm_filemap_map_pages")
 int BPF_PROG(filemap_map_pages_tp, struct address_space *mapping, unsigned long start,
 	     unsigned long last)
 {
-	return filemap_fault_instant(ctx, mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, last + 1, FDW_SRC_FILEMAP_MAP, true);
 }
 
 SEC("raw_tp/mm_filemap_fault")
 int BPF_PROG(filemap_fault_raw, struct address_space *mapping, unsigned long index)
 {
-	return filemap_fault_instant(ctx, mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT);
+	return filemap_fault_instant(ctx, mapping, index, index + 1, FDW_SRC_FILEMAP_FAULT, false);
 }
 
 SEC("raw_tp/mm_filemap_map_pages")
 int BPF_PROG(filemap_map_pages_raw, struct address_space *mapping, unsigned long start,
 	     unsigned long last)
 {
-	return filemap_fault_instant(ctx, mapping, start, last + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, last + 1, FDW_SRC_FILEMAP_MAP, false);
 }
 
-static __always_inline void filemap_fault_begin(struct vm_fault *vmf)
+static __always_inline void filemap_fault_begin(struct vm_fault *vmf, bool btf)
 {
-	struct inode *inode = BPF_CORE_READ(vmf, vma, vm_file, f_inode);
-	__u64 pgoff = BPF_CORE_READ(vmf, pgoff);
+	struct inode *inode = vmf_watched_inode(vmf, btf);
+	__u64 pgoff;
 
-	if (inode && !inode_is_dax(inode))
-		fault_begin(inode, pgoff, pgoff + 1, FDW_SRC_FILEMAP_FAULT,
-			    vmf_is_write(vmf) ? FDW_FAULT_WRITE : 0);
+	if (!inode || (KREAD(btf, inode, i_flags) & S_DAX))
+		return;
+	pgoff = KREAD(btf, vmf, pgoff);
+	fault_begin(inode, pgoff, pgoff + 1, FDW_SRC_FILEMAP_FAULT,
+		    vmf_is_write(vmf, btf) ? FDW_FAULT_WRITE : 0);
 }
 
 SEC("fentry/filemap_fault")
 int BPF_PROG(filemap_fault_fentry, struct vm_fault *vmf)
 {
-	filemap_fault_begin(vmf);
+	filemap_fault_begin(vmf, true);
 	return 0;
 }
 
@@ -259,15 +279,16 @@ SEC("fentry/filemap_map_pages")
 int BPF_PROG(filemap_map_pages_fentry, struct vm_fault *vmf, unsigned long start,
 	     unsigned long end)
 {
-	struct address_space *mapping = BPF_CORE_READ(vmf, vma, vm_file, f_inode, i_mapping);
+	struct file *file = vmf->vma->vm_file;
 
-	return filemap_fault_instant(ctx, mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, file->f_inode->i_mapping, start, end + 1, FDW_SRC_FILEMAP_MAP,
+				     true);
 }
 
 SEC("kprobe/filemap_fault")
 int BPF_KPROBE(filemap_fault_kprobe, struct vm_fault *vmf)
 {
-	filemap_fault_begin(vmf);
+	filemap_fault_begin(vmf, false);
 	return 0;
 }
 
@@ -284,7 +305,7 @@ int BPF_KPROBE(filemap_map_pages_kprobe, struct vm_fault *vmf, unsigned long sta
 {
 	struct address_space *mapping = BPF_CORE_READ(vmf, vma, vm_file, f_inode, i_mapping);
 
-	return filemap_fault_instant(ctx, mapping, start, end + 1, FDW_SRC_FILEMAP_MAP);
+	return filemap_fault_instant(ctx, mapping, start, end + 1, FDW_SRC_FILEMAP_MAP, false);
 }
 
 #endif /* FDW_PROBE_FAULTS_BPF_H */

@@ -179,22 +179,36 @@ static __always_inline bool task_watched(void)
 	return true;
 }
 
+/*
+ * Arguments of tp_btf and fentry programs are BTF-typed pointers, and so are
+ * the struct pointers loaded from them: the verifier lets both be read with
+ * plain loads (guarded by the exception table), a few cycles each instead of
+ * a bpf_probe_read_kernel() call. kprobe and raw_tp programs get untyped
+ * values and must use BPF_CORE_READ. BTF is a constant of the always-inlined
+ * caller, so only one of the two reads is compiled into each program.
+ */
+#define KREAD(btf, p, field) ((btf) ? (p)->field : BPF_CORE_READ(p, field))
+
 /* FUSE (non-DAX or DAX) and DAX inodes of any file system are watched. */
-static __always_inline bool inode_watched(struct inode *inode)
+static __always_inline bool inode_watched_as(struct inode *inode, bool btf)
 {
 	struct super_block *sb;
 
 	if (!inode)
 		return false;
-	sb = BPF_CORE_READ(inode, i_sb);
-	if (BPF_CORE_READ(sb, s_magic) != FUSE_SUPER_MAGIC &&
-	    !(BPF_CORE_READ(inode, i_flags) & S_DAX))
+	sb = KREAD(btf, inode, i_sb);
+	if (KREAD(btf, sb, s_magic) != FUSE_SUPER_MAGIC && !(KREAD(btf, inode, i_flags) & S_DAX))
 		return false;
-	if (targ_dev && BPF_CORE_READ(sb, s_dev) != targ_dev)
+	if (targ_dev && KREAD(btf, sb, s_dev) != targ_dev)
 		return false;
-	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
+	if (targ_ino && KREAD(btf, inode, i_ino) != targ_ino)
 		return false;
 	return true;
+}
+
+static __always_inline bool inode_watched(struct inode *inode)
+{
+	return inode_watched_as(inode, false);
 }
 
 static __always_inline bool inode_is_fuse(struct inode *inode)
@@ -289,14 +303,14 @@ static __always_inline __u64 fault_lock_addr(struct inode *inode)
 }
 
 /* The state of a watched inode, created on first sight. */
-static __always_inline struct fdw_inode_state *inode_state_get(struct inode *inode)
+static __always_inline struct fdw_inode_state *inode_state_get_as(struct inode *inode, bool btf)
 {
 	__u64 key = (__u64)inode;
 	struct fdw_inode_state *st = bpf_map_lookup_elem(&inodes, &key);
-	__u64 ino = BPF_CORE_READ(inode, i_ino);
 
 	/* a freed and reallocated struct inode must not inherit state */
-	if (st && st->id.ino == ino && st->id.gen == BPF_CORE_READ(inode, i_generation))
+	if (st && st->id.ino == KREAD(btf, inode, i_ino) &&
+	    st->id.gen == KREAD(btf, inode, i_generation))
 		return st;
 
 	__u32 zero = 0;
@@ -320,6 +334,11 @@ static __always_inline struct fdw_inode_state *inode_state_get(struct inode *ino
 		bpf_map_update_elem(&nodeid_inodes, &nk, &key, BPF_ANY);
 	}
 	return st;
+}
+
+static __always_inline struct fdw_inode_state *inode_state_get(struct inode *inode)
+{
+	return inode_state_get_as(inode, false);
 }
 
 static __always_inline struct fdw_event *event_reserve(__u32 type, __u64 ts)

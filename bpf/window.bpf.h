@@ -116,9 +116,48 @@ static __always_inline bool beyond_eof(struct fdw_inode_state *st, const struct 
 	return (f->pg_lo << FDW_PAGE_SHIFT) >= f->isize;
 }
 
-static __always_inline void fault_judge(void *ctx, struct fault_info *f)
+/*
+ * An instant fault reads the clock (bpf_ktime_get_ns, ~45 ns on this
+ * project's test machine) only when its time matters: a window whose dead
+ * range it overlaps, a mapping past EOF after a truncate, or an event to
+ * send. Most faults on a watched file touch no page a writer is removing.
+ */
+static __always_inline bool fault_needs_time(const struct fdw_inode_state *st,
+					     const struct fault_info *f)
 {
-	struct fdw_inode_state *st = inode_state_get(f->inode);
+	if (record_all_faults || (f->flags & FDW_FAULT_LOCK_NOT_HELD))
+		return true;
+	if ((f->flags & FDW_FAULT_MAPPED) && st->trunc_done_ts &&
+	    (f->pg_lo << FDW_PAGE_SHIFT) >= f->isize)
+		return true;
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		const struct fdw_writer_slot *s = &st->w[i];
+
+		if (s->writer_id && s->pg_lo < s->pg_hi &&
+		    ranges_overlap(f->pg_lo, f->pg_hi, s->pg_lo, s->pg_hi))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool fault_on_writer_pages(const struct fdw_inode_state *st,
+						  const struct fault_info *f)
+{
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		const struct fdw_writer_slot *s = &st->w[i];
+
+		if (s->writer_id && !s->done_ts && s->pg_lo < s->pg_hi &&
+		    ranges_overlap(f->pg_lo, f->pg_hi, s->pg_lo, s->pg_hi))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void fault_judge(void *ctx, struct fault_info *f, bool btf)
+{
+	struct fdw_inode_state *st = inode_state_get_as(f->inode, btf);
 	bool sent;
 
 	if (!st)
@@ -128,6 +167,13 @@ static __always_inline void fault_judge(void *ctx, struct fault_info *f)
 	if (st->id.flags & FDW_INODE_DAX) {
 		count(FDW_CNT_FAULTS_DAX);
 		__sync_fetch_and_add(&st->faults_dax, 1);
+	}
+	if (!(f->flags & FDW_FAULT_HAS_END) && fault_needs_time(st, f)) {
+		/* as for faults with an end: the clock first, then i_size */
+		struct inode *inode = f->inode;
+
+		f->start_ts = f->end_ts = bpf_ktime_get_ns();
+		f->isize = KREAD(btf, inode, i_size);
 	}
 	sent = check_windows(ctx, st, f);
 	if (beyond_eof(st, f)) {
@@ -141,36 +187,37 @@ static __always_inline void fault_judge(void *ctx, struct fault_info *f)
 			fault_emit(ctx, f, st, 0, 0);
 		sent = true;
 	}
+	/*
+	 * Record mode sends every fault; the detector may judge one the kernel
+	 * did not (a fault between a writer's issue time and its slot being
+	 * filled): faults on a writer's pages keep their stacks for that.
+	 */
 	if (record_all_faults && !sent)
-		fault_emit(NULL, f, st, 0, 0);
+		fault_emit(fault_on_writer_pages(st, f) ? ctx : NULL, f, st, 0, 0);
 }
 
-/* A fault seen only at one point (page-cache tracepoints). */
+/* A fault seen only at one point (page-cache tracepoints) on a watched inode. */
 static __always_inline void fault_instant(void *ctx, struct inode *inode, __u64 pg_lo, __u64 pg_hi,
-					  __u32 src, __u32 flags)
+					  __u32 src, __u32 flags, bool btf)
 {
 	struct fault_info f = {};
 
-	if (!inode_watched(inode) || !task_watched())
-		return;
 	f.inode = inode;
-	f.start_ts = f.end_ts = bpf_ktime_get_ns();
 	f.pg_lo = pg_lo;
 	f.pg_hi = pg_hi;
 	f.src = src;
 	f.flags = flags | FDW_FAULT_ISIZE_VALID;
-	f.isize = BPF_CORE_READ(inode, i_size);
-	fault_judge(ctx, &f);
+	f.isize = KREAD(btf, inode, i_size);
+	fault_judge(ctx, &f, btf);
 }
 
+/* The start of a fault on a watched inode. */
 static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 pg_hi, __u32 src,
 					__u32 flags)
 {
 	struct task_fault tf = {};
 	__u32 tid = current_tid();
 
-	if (!inode_watched(inode) || !task_watched())
-		return;
 	tf.inode = (__u64)inode;
 	tf.start_ts = bpf_ktime_get_ns();
 	tf.pg_lo = pg_lo;
@@ -213,7 +260,7 @@ static __always_inline void fault_end(void *ctx, __u32 src, vm_fault_t result, b
 		f.isize = BPF_CORE_READ(inode, i_size);
 		f.flags |= FDW_FAULT_ISIZE_VALID;
 	}
-	fault_judge(ctx, &f);
+	fault_judge(ctx, &f, false);
 }
 
 /* A free slot, else the one completed longest ago; -1 if all are in flight. */
@@ -295,12 +342,20 @@ static __always_inline __u64 writer_issue(void *ctx, struct inode *inode, struct
 	s = &st->w[i];
 	__builtin_memset(s, 0, sizeof(*s));
 	s->writer_id = id;
-	s->issue_ts = now;
+	s->issue_ts = TS_INF;
 	s->pg_lo = lo;
 	s->pg_hi = hi;
 	s->new_size = tw->new_size;
 	s->tid = tid;
 	s->op = tw->op;
+	/*
+	 * The issue time is read only once the slot is filled: a fault on
+	 * another CPU that ends after it then finds the window (the kernel and
+	 * the detector's issue <= fault agree), except in the instant between
+	 * this clock read and the store.
+	 */
+	now = bpf_ktime_get_ns();
+	s->issue_ts = now;
 	tw->writer_id = id;
 	tw->lock = fault_lock_addr(inode);
 	tw->opcode = opcode;

@@ -34,7 +34,7 @@ ASAN_OBJS := $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(CLI_OBJS))
 trace-tools: $(BUILD)/fdw-mktrace
 
 $(BUILD)/fdw-mktrace: $(MKTRACE_SRCS) $(SRC_HDRS) $(BPF_HDRS) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(MKTRACE_SRCS) -lz
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(MKTRACE_SRCS) -lz -ldeflate
 
 $(BUILD)/asan/%.o: src/%.c $(SRC_HDRS) $(BPF_HDRS) $(BUILD)/fsdaxwatch.skel.h | $(BUILD)
 	@mkdir -p $(@D)
@@ -45,7 +45,7 @@ $(BUILD)/asan/fsdaxwatch: $(ASAN_OBJS)
 
 $(BUILD)/fuzz_trace: $(FUZZ_SRCS) $(SRC_HDRS) $(BPF_HDRS) | $(BUILD)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) $(WARN) -Wno-unknown-warning-option -o $@ \
-		$(FUZZ_SRCS) -lz -ljson-c
+		$(FUZZ_SRCS) -lz -ldeflate -ljson-c
 
 trace-check: all $(BUILD)/fdw-mktrace
 	tests/trace/test_corrupt.sh

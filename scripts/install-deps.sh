@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(
 	# build: CO-RE objects, skeletons, the CLI
-	clang llvm libbpf-dev bpftool libelf-dev libdw-dev liblzma-dev libbz2-dev zlib1g-dev libjson-c-dev pkg-config make gcc
+	clang llvm libbpf-dev bpftool libelf-dev libdw-dev liblzma-dev libbz2-dev zlib1g-dev libdeflate-dev libjson-c-dev pkg-config make gcc
 	# the test FUSE file system and the tests
 	fuse3 libfuse3-dev libcmocka-dev python3 util-linux
 	# promtool checks the OpenMetrics file and the dashboards (its server is not wanted)

@@ -43,6 +43,7 @@ struct inode_state {
 	size_t sum; /* index into d->sums and d->inode_order */
 	__u64 faults_seen, faults_dax_seen, faults_kern, faults_dax_kern;
 	struct writer_list inflight, done;
+	__u64 done_max_ts;		  /* latest done_ts of a writer put on done */
 	struct fdw_writer_rec last_trunc; /* INV-3 reference, valid if has_trunc */
 	int has_trunc;
 };
@@ -75,7 +76,9 @@ struct fdw_detector {
 	struct fdw_detector_opts opts;
 	struct fdw_sink sink;
 
-	/* reorder buffer */
+	/* reorder buffer: a ring of events in order, a heap of those that came late */
+	struct pending *ring;
+	size_t ring_head, ring_n, ring_cap; /* ring_cap: 0 or a power of 2 */
 	struct pending *heap;
 	size_t heap_n, heap_cap;
 	__u64 seq, newest_ts;
@@ -889,6 +892,8 @@ static void writer_complete(struct fdw_detector *d, struct writer *w, __u64 ts)
 	d->n_inflight--;
 	w->completed = 1;
 	w->rec.done_ts = ts;
+	if (ts > in->done_max_ts)
+		in->done_max_ts = ts;
 	list_append(&in->done, w);
 }
 
@@ -1005,7 +1010,9 @@ static void on_fault(struct fdw_detector *d, const struct fdw_event *e)
 
 	trim_done(d, in, e->ts);
 	writers_hit_by(d, &in->inflight, e, &fs);
-	writers_hit_by(d, &in->done, e, &fs);
+	/* a fault that starts after every completed window cannot hit one */
+	if (fs.start <= in->done_max_ts)
+		writers_hit_by(d, &in->done, e, &fs);
 	check_unknown_origin(d, e, &fs);
 	check_inv3(d, in, e, &fs);
 	check_inv4_fault(d, in, e);
@@ -1074,7 +1081,7 @@ static void heap_swap(struct pending *a, struct pending *b)
 	*b = t;
 }
 
-static void heap_push(struct fdw_detector *d, const struct fdw_event *e)
+static void heap_push(struct fdw_detector *d, const struct pending *p)
 {
 	size_t i;
 
@@ -1083,9 +1090,7 @@ static void heap_push(struct fdw_detector *d, const struct fdw_event *e)
 		d->heap = xrealloc(d->heap, d->heap_cap, sizeof(*d->heap));
 	}
 	i = d->heap_n++;
-	d->heap[i].ev = *e;
-	d->heap[i].seq = d->seq++;
-	d->heap[i].rank = event_rank(e->type);
+	d->heap[i] = *p;
 	while (i && pending_before(&d->heap[i], &d->heap[(i - 1) / 2])) {
 		heap_swap(&d->heap[i], &d->heap[(i - 1) / 2]);
 		i = (i - 1) / 2;
@@ -1112,6 +1117,70 @@ static void heap_pop(struct fdw_detector *d, struct pending *out)
 	}
 }
 
+static struct pending *ring_at(const struct fdw_detector *d, size_t i)
+{
+	return &d->ring[(d->ring_head + i) & (d->ring_cap - 1)];
+}
+
+static void ring_grow(struct fdw_detector *d)
+{
+	size_t cap = d->ring_cap ? d->ring_cap * 2 : 256;
+	struct pending *n = xcalloc(cap, sizeof(*n));
+
+	for (size_t i = 0; i < d->ring_n; i++)
+		n[i] = *ring_at(d, i);
+	free(d->ring);
+	d->ring = n;
+	d->ring_cap = cap;
+	d->ring_head = 0;
+}
+
+/*
+ * Events nearly always come in order: those not before the ring's last one
+ * are appended to it (O(1)); the others go to the heap. The ring is sorted,
+ * so the next event is the earlier of its head and the heap's top, in the
+ * same (ts, rank, seq) order a single heap would give.
+ */
+static void pending_push(struct fdw_detector *d, const struct fdw_event *e)
+{
+	struct pending p = {.ev = *e, .seq = d->seq++, .rank = event_rank(e->type)};
+
+	if (d->ring_n && pending_before(&p, ring_at(d, d->ring_n - 1))) {
+		heap_push(d, &p);
+		return;
+	}
+	if (d->ring_n == d->ring_cap)
+		ring_grow(d);
+	*ring_at(d, d->ring_n++) = p;
+}
+
+static size_t pending_count(const struct fdw_detector *d)
+{
+	return d->ring_n + d->heap_n;
+}
+
+static int pending_from_ring(const struct fdw_detector *d)
+{
+	return d->ring_n && (!d->heap_n || pending_before(ring_at(d, 0), &d->heap[0]));
+}
+
+/* The next event to release; pending_count() must be > 0. */
+static const struct pending *pending_min(const struct fdw_detector *d)
+{
+	return pending_from_ring(d) ? ring_at(d, 0) : &d->heap[0];
+}
+
+static void pending_pop(struct fdw_detector *d, struct pending *out)
+{
+	if (!pending_from_ring(d)) {
+		heap_pop(d, out);
+		return;
+	}
+	*out = *ring_at(d, 0);
+	d->ring_head = (d->ring_head + 1) & (d->ring_cap - 1);
+	d->ring_n--;
+}
+
 /* An event released after a later one: applied anyway, noted if it can matter. */
 static void note_late(struct fdw_detector *d, const struct pending *p)
 {
@@ -1130,7 +1199,7 @@ static void release_one(struct fdw_detector *d)
 {
 	struct pending p;
 
-	heap_pop(d, &p);
+	pending_pop(d, &p);
 	if (d->released_any && (p.ev.ts < d->last_ts ||
 				(p.ev.ts == d->last_ts && p.rank < d->last_rank))) {
 		note_late(d, &p);
@@ -1145,7 +1214,7 @@ static void release_one(struct fdw_detector *d)
 
 static void release_ready(struct fdw_detector *d)
 {
-	while (d->heap_n && d->newest_ts - d->heap[0].ev.ts > d->opts.reorder_ns)
+	while (pending_count(d) && d->newest_ts - pending_min(d)->ev.ts > d->opts.reorder_ns)
 		release_one(d);
 }
 
@@ -1193,7 +1262,7 @@ void fdw_detector_feed(struct fdw_detector *d, const struct fdw_event *e)
 	d->summary.events++;
 	if (e->ts > d->newest_ts)
 		d->newest_ts = e->ts;
-	heap_push(d, e);
+	pending_push(d, e);
 	release_ready(d);
 	summary_refresh(d);
 }
@@ -1283,7 +1352,7 @@ void fdw_detector_finish(struct fdw_detector *d)
 {
 	size_t i;
 
-	while (d->heap_n)
+	while (pending_count(d))
 		release_one(d);
 	while (d->unreported_head)
 		report_completed(d, d->unreported_head);
@@ -1315,7 +1384,7 @@ void fdw_detector_stats(const struct fdw_detector *d, struct fdw_detector_stats 
 	st->inodes = d->n_inodes;
 	st->writers = d->n_writers;
 	st->writers_inflight = d->n_inflight;
-	st->pending = d->heap_n;
+	st->pending = pending_count(d);
 }
 
 void fdw_detector_free(struct fdw_detector *d)
@@ -1338,6 +1407,7 @@ void fdw_detector_free(struct fdw_detector *d)
 	free(d->inode_tab);
 	free(d->inode_order);
 	free(d->sums);
+	free(d->ring);
 	free(d->heap);
 	free(d);
 }

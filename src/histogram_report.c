@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
@@ -61,6 +60,7 @@ static void measured_default(struct hist_report *r)
 	const struct probe_state *st = &r->ri->ps->probes[FDW_PROBE_LOCK_TIMING];
 	bool hold = false, wait = false;
 
+	/* ki->invalidate_lock was read from the BTF before live runs freed it */
 	r->lock_located = kernel_has_invalidate_lock(r->ri->ki);
 	r->learn = !r->lock_located && r->hist_fd >= 0 && st->mode != FDW_MODE_MAX &&
 		   st->mode != FDW_MODE_TRACEPOINT &&

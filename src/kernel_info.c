@@ -38,6 +38,22 @@ static int count_module_btf(void)
 	return n;
 }
 
+static bool struct_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, m[i].name_off), member))
+			return true;
+	return false;
+}
+
 int kernel_info_open(struct kernel_info *ki, const char *btf_path, char *msg, int msglen)
 {
 	struct utsname u;
@@ -66,6 +82,7 @@ int kernel_info_open(struct kernel_info *ki, const char *btf_path, char *msg, in
 		snprintf(msg, msglen, "cannot read kernel BTF %s: %s", ki->btf_path, strerror(-err));
 		return err < 0 ? (int)err : -EINVAL;
 	}
+	ki->invalidate_lock = struct_has_member(ki->vmlinux, "address_space", "invalidate_lock");
 	ki->n_module_btf = count_module_btf();
 	ki->fuse_module_btf = path_exists("/sys/kernel/btf/fuse");
 	if (ki->fuse_module_btf && !btf_path) {
@@ -76,10 +93,16 @@ int kernel_info_open(struct kernel_info *ki, const char *btf_path, char *msg, in
 	return 0;
 }
 
-void kernel_info_close(struct kernel_info *ki)
+void kernel_info_drop_btf(struct kernel_info *ki)
 {
 	btf__free(ki->fuse);
 	btf__free(ki->vmlinux);
+	ki->fuse = ki->vmlinux = NULL;
+}
+
+void kernel_info_close(struct kernel_info *ki)
+{
+	kernel_info_drop_btf(ki);
 	for (int i = 0; i < ki->n_ksyms; i++)
 		free(ki->ksyms[i]);
 	free(ki->ksyms);

@@ -15,6 +15,7 @@ struct kernel_info {
 	int n_module_btf;	/* entries in /sys/kernel/btf besides vmlinux */
 	const char *btf_path;	/* vmlinux BTF used */
 	const char *tracefs;	/* tracefs root, NULL if not mounted */
+	bool invalidate_lock;	/* address_space.invalidate_lock (5.15 on): the fault lock */
 	const char **want;	/* symbols asked for, sorted */
 	int n_want;
 	char **ksyms;		/* those found in kallsyms, sorted */
@@ -25,6 +26,8 @@ struct kernel_info {
 /* btf_path: NULL for /sys/kernel/btf/vmlinux. Returns 0, or -errno with msg. */
 int kernel_info_open(struct kernel_info *ki, const char *btf_path, char *msg, int msglen);
 void kernel_info_close(struct kernel_info *ki);
+/* Frees the BTF (megabytes) once the probes are planned; the flags above stay. */
+void kernel_info_drop_btf(struct kernel_info *ki);
 
 /* A FUNC of that name in vmlinux or fuse module BTF; *vlen its parameter count. */
 bool kernel_btf_func(struct kernel_info *ki, const char *name, int *vlen);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,12 @@
 #include "stacks_live.h"
 
 #define FDW_POLL_MS 20
+/*
+ * record streams every fault: a starved reader (the faulting tasks have the
+ * CPUs) loses events once the ring buffer is full, so it gets 4 times the
+ * default mode's 4 MiB (mapped twice: twice that in RSS).
+ */
+#define FDW_RECORD_RINGBUF (16U << 20)
 /*
  * Events still in the ring buffer when tick() runs can be this old: a TCG guest
  * under load drains it late, and an event released late would lose its writer.
@@ -263,6 +270,9 @@ static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *ms
 		return FDW_EXIT_ENV;
 	cfg.dev = lc->scope.dev;
 	cfg.ino = lc->scope.ino;
+	cfg.drop_btf = true;
+	if (o->cmd == FDW_CMD_RECORD)
+		cfg.ringbuf_bytes = FDW_RECORD_RINGBUF;
 	err = probes_start(&lc->ps, &lc->ki, &cfg, msg, len);
 	if (err)
 		return FDW_EXIT_ENV;
@@ -273,6 +283,8 @@ static int live_setup(struct live_ctx *lc, const struct fdw_options *o, char *ms
 		return FDW_EXIT_ENV;
 	}
 	lc->ri.stacks = lc->stacks;
+	/* the BTF copies parsed for planning and loading are freed: give them back */
+	malloc_trim(0);
 	lc->rb = ring_buffer__new(bpf_map__fd(lc->ps.skel->maps.events), on_event, lc->det, NULL);
 	if (!lc->rb) {
 		snprintf(msg, len, "cannot open the ring buffer: %s", strerror(errno));

@@ -11,21 +11,7 @@
 
 bool kernel_has_invalidate_lock(const struct kernel_info *ki)
 {
-	const struct btf_member *m;
-	const struct btf_type *t;
-	int id;
-
-	if (!ki->vmlinux)
-		return false;
-	id = btf__find_by_name_kind(ki->vmlinux, "address_space", BTF_KIND_STRUCT);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(ki->vmlinux, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(ki->vmlinux, m[i].name_off), "invalidate_lock"))
-			return true;
-	return false;
+	return ki->invalidate_lock; /* kernel_info_load() read it from the BTF */
 }
 
 /* distinct file-system types of the DAX mounts in scope */

@@ -190,6 +190,12 @@ static struct fsdaxwatch_bpf *skel_open(const struct probe_config *cfg, const st
 	if (!skel)
 		return NULL;
 	rodata_set(skel, cfg, &pl->conds);
+	/* trial loads (only_prog) keep the object's size: they are freed at once */
+	if (cfg->ringbuf_bytes && !only_prog &&
+	    bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes)) {
+		fsdaxwatch_bpf__destroy(skel);
+		return NULL;
+	}
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int p = 0; p < FDW_PROBE_MAX; p++) {
@@ -415,6 +421,9 @@ int probes_start(struct probe_set *ps, struct kernel_info *ki, const struct prob
 	for (int p = 0; p < FDW_PROBE_MAX; p++)
 		ps->probes[p].mode = FDW_MODE_MAX;
 	plan_make(&pl, ki, cfg->mode);
+	/* before libbpf parses its own copy of the BTF to load: a lower peak RSS */
+	if (cfg->drop_btf)
+		kernel_info_drop_btf(ki);
 	err = load_candidates(ps, ki, cfg, &pl, msg, msglen);
 	record_plan(ps, &pl);
 	if (err)

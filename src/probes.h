@@ -59,6 +59,8 @@ struct probe_config {
 	const char *comm;
 	bool record_all_faults;
 	bool dry_run; /* load and attach each variant, then detach (doctor) */
+	bool drop_btf; /* free the kernel BTF once the probes are planned (live runs) */
+	unsigned int ringbuf_bytes; /* events ring buffer, a power of 2; 0: the object's */
 };
 
 struct probe_set {

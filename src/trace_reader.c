@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading a trace file: see trace_format.h for the format and what is refused. */
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -26,12 +27,14 @@ struct trace_reader {
 	__u64 off;  /* bytes consumed: header and complete blocks */
 	__u64 tail; /* bytes of an incomplete block at the end */
 	bool trailer;
+	bool structure_only; /* events blocks: CRC only, not decoded */
 	unsigned char *sbuf; /* block as stored: header, payload, CRC */
 	size_t scap;
 	unsigned char *dbuf; /* decoded payload */
 	size_t dcap;
 	unsigned char *wbuf; /* records widened to this build's event size */
 	size_t wcap;
+	struct libdeflate_decompressor *inflater;
 };
 
 static __u16 get16(const unsigned char *p)
@@ -227,7 +230,7 @@ static int header_read(struct trace_reader *r, char *msg, size_t len)
 			 got + sizeof(fixed), hlen);
 		goto out;
 	}
-	if (!crc_ok(crc32(0L, h, hlen - 4), get32(h + hlen - 4))) {
+	if (!crc_ok(libdeflate_crc32(0, h, hlen - 4), get32(h + hlen - 4))) {
 		snprintf(msg, len, "corrupt trace header (CRC mismatch)");
 		goto out;
 	}
@@ -368,11 +371,34 @@ static int records_widen(struct trace_reader *r, struct trace_block *b)
 	return 0;
 }
 
+/*
+ * A zlib stream (compress2()) is a 2-byte header, raw deflate data and an
+ * Adler-32 of the decoded bytes. The block's CRC-32 already covers the
+ * stored bytes, so the deflate data is inflated raw, by libdeflate (twice
+ * zlib's speed on whole buffers), and the Adler-32 pass is skipped; the
+ * header is still checked, and the deflate data must fill exactly the
+ * bytes before the 4 trailer bytes and decode to exactly raw_len bytes.
+ */
+static int zlib_inflate(struct trace_reader *r, unsigned char *out, __u32 out_len,
+			const unsigned char *p, __u32 stored)
+{
+	size_t in_used, out_used;
+
+	if (stored < 6 || (p[0] & 0x0f) != Z_DEFLATED || (p[0] >> 4) > 7 || (p[1] & 0x20) ||
+	    ((p[0] << 8) | p[1]) % 31)
+		return -1;
+	if (!r->inflater)
+		r->inflater = libdeflate_alloc_decompressor();
+	if (!r->inflater ||
+	    libdeflate_deflate_decompress_ex(r->inflater, p + 2, stored - 6, out, out_len, &in_used,
+					     &out_used) != LIBDEFLATE_SUCCESS)
+		return -1;
+	return in_used == stored - 6 && out_used == out_len ? 0 : -1;
+}
+
 static int block_decode(struct trace_reader *r, struct trace_block *b, const unsigned char *p,
 			__u32 stored, char *msg, size_t len)
 {
-	uLongf dlen = b->len;
-
 	if (b->encoding == FDW_TRACE_ENC_RAW) {
 		b->data = p;
 		return 0;
@@ -381,7 +407,7 @@ static int block_decode(struct trace_reader *r, struct trace_block *b, const uns
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	if (uncompress(r->dbuf, &dlen, p, stored) != Z_OK || dlen != b->len) {
+	if (zlib_inflate(r, r->dbuf, b->len, p, stored)) {
 		snprintf(msg, len, "block at offset %llu: payload does not decode",
 			 (unsigned long long)b->offset);
 		return -1;
@@ -453,24 +479,33 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 	got = fread(h + BLOCK_HDR, 1, stored + 4, r->f);
 	if (got < stored + 4)
 		return cut_short(r, BLOCK_HDR + got);
-	if (!crc_ok(crc32(0L, h, BLOCK_HDR + stored), get32(h + BLOCK_HDR + stored))) {
+	if (!crc_ok(libdeflate_crc32(0, h, BLOCK_HDR + stored), get32(h + BLOCK_HDR + stored))) {
 		snprintf(msg, len, "block at offset %llu: CRC mismatch",
 			 (unsigned long long)r->off);
 		return -1;
 	}
-	if (block_decode(r, b, h + BLOCK_HDR, stored, msg, len))
-		return -1;
-	if (b->kind == FDW_TRACE_BLOCK_EVENTS && records_widen(r, b)) {
-		snprintf(msg, len, "out of memory");
-		return -1;
+	if (r->structure_only && b->kind == FDW_TRACE_BLOCK_EVENTS) {
+		b->data = NULL;
+	} else {
+		if (block_decode(r, b, h + BLOCK_HDR, stored, msg, len))
+			return -1;
+		if (b->kind == FDW_TRACE_BLOCK_EVENTS && records_widen(r, b)) {
+			snprintf(msg, len, "out of memory");
+			return -1;
+		}
+		if (b->kind == FDW_TRACE_BLOCK_EVENTS ? records_check(b, msg, len)
+						      : entries_check(b, msg, len))
+			return -1;
 	}
-	if (b->kind == FDW_TRACE_BLOCK_EVENTS ? records_check(b, msg, len)
-					      : entries_check(b, msg, len))
-		return -1;
 	r->off += BLOCK_HDR + stored + 4;
 	if (b->kind == FDW_TRACE_BLOCK_TRAILER)
 		r->trailer = true;
 	return 1;
+}
+
+void trace_reader_structure_only(struct trace_reader *r)
+{
+	r->structure_only = true;
 }
 
 __u64 trace_reader_tail(const struct trace_reader *r)
@@ -492,6 +527,7 @@ void trace_reader_free(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	libdeflate_free_decompressor(r->inflater);
 	free(r->sbuf);
 	free(r->dbuf);
 	free(r->wbuf);

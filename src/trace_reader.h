@@ -20,7 +20,8 @@ struct trace_block {
 	__u32 count; /* records or trailer entries */
 	__u64 first_ts, last_ts;
 	__u64 offset;		   /* of the block in the file */
-	const unsigned char *data; /* decoded payload, valid until the next call */
+	const unsigned char *data; /* decoded payload, valid until the next call;
+				    * NULL for events after trace_reader_structure_only() */
 	size_t len;
 };
 
@@ -39,6 +40,12 @@ const struct trace_meta *trace_reader_meta(const struct trace_reader *r);
  * whether the trailer was read. A corrupt block: -1, msg says why.
  */
 int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, size_t len);
+/*
+ * From now on next() checks events blocks' headers and CRCs but neither
+ * decodes them nor checks their records (a quick first pass over a file
+ * that is then read again in full); the trailer is still decoded.
+ */
+void trace_reader_structure_only(struct trace_reader *r);
 __u64 trace_reader_tail(const struct trace_reader *r);
 bool trace_reader_trailer(const struct trace_reader *r);
 /* bytes read so far: the header and the complete blocks */

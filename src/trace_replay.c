@@ -100,8 +100,18 @@ static void trailer_feed(const struct trace_block *b, struct fdw_detector *d,
 	}
 }
 
-int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
-		 struct replay_result *res, char *msg, size_t len)
+static void events_span(const struct trace_block *b, struct replay_result *res)
+{
+	if (!b->first_ts)
+		return;
+	if (!res->min_ts || b->first_ts < res->min_ts)
+		res->min_ts = b->first_ts;
+	if (b->last_ts > res->max_ts)
+		res->max_ts = b->last_ts;
+}
+
+static int replay_file(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
+		       struct replay_result *res, bool structure_only, char *msg, size_t len)
 {
 	struct stack_table *stacks = res->stacks;
 	struct trace_reader *r;
@@ -118,9 +128,13 @@ int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
 	if (!r)
 		return -1;
 	res->meta = *trace_reader_meta(r);
+	if (structure_only)
+		trace_reader_structure_only(r);
 	while ((n = trace_reader_next(r, &b, msg, len)) > 0) {
 		res->blocks++;
-		if (b.kind == FDW_TRACE_BLOCK_EVENTS)
+		if (b.kind == FDW_TRACE_BLOCK_EVENTS && structure_only)
+			events_span(&b, res);
+		else if (b.kind == FDW_TRACE_BLOCK_EVENTS)
 			events_feed(&b, d, fn, ctx, res);
 		else
 			trailer_feed(&b, d, res);
@@ -145,4 +159,15 @@ int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
 	}
 	trace_reader_free(r);
 	return err;
+}
+
+int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
+		 struct replay_result *res, char *msg, size_t len)
+{
+	return replay_file(f, d, fn, ctx, res, false, msg, len);
+}
+
+int trace_check_structure(FILE *f, struct replay_result *res, char *msg, size_t len)
+{
+	return replay_file(f, NULL, NULL, NULL, res, true, msg, len);
 }

@@ -38,5 +38,12 @@ typedef void (*replay_event_fn)(void *ctx, const struct fdw_event *e);
  */
 int trace_replay(FILE *f, struct fdw_detector *d, replay_event_fn fn, void *ctx,
 		 struct replay_result *res, char *msg, size_t len);
+/*
+ * The quick check of f: header, every block's header and CRC, the trailer;
+ * events blocks are not decoded (events and ticks stay 0, min_ts and
+ * max_ts come from the blocks' first_ts and last_ts). A replay must still
+ * read the events, and can fail on one that does not decode.
+ */
+int trace_check_structure(FILE *f, struct replay_result *res, char *msg, size_t len);
 
 #endif /* FDW_TRACE_REPLAY_H */

@@ -3,7 +3,7 @@
 # Builds the Debian package out of tree (the files git lists, tracked and
 # untracked-but-not-ignored, copied to a temp dir: the build never writes
 # into the work tree), checks its control fields (Version = VERSION =
-# debian/changelog; Depends resolved to libbpf1, zlib1g, libjson-c5, and
+# debian/changelog; Depends resolved to libbpf1, zlib1g, libdeflate0, libjson-c5, and
 # libelf1 directly or through libbpf1; Suggests bpftrace) and contents,
 # unpacks it into a scratch root with dpkg -x and runs the unpacked
 # fsdaxwatch --version and (as root) fsdaxwatch doctor. Under a minute
@@ -92,10 +92,10 @@ check "Package fsdaxwatch, Version $v, Architecture amd64" "$p"
 deps=$(f Depends)
 has_dep() { grep -qE "(^|, )$2( |,|$)" <<<"$1"; }
 p=""
-for lib in libbpf1 zlib1g libjson-c5 libdw1; do
+for lib in libbpf1 zlib1g libdeflate0 libjson-c5 libdw1; do
 	has_dep "$deps" $lib || p+=" no $lib;"
 done
-check "Depends ($deps) has libbpf1, zlib1g, libjson-c5, libdw1" "$p"
+check "Depends ($deps) has libbpf1, zlib1g, libdeflate0, libjson-c5, libdw1" "$p"
 # libelf1: gcc links --as-needed by default on Debian, and fsdaxwatch calls
 # no libelf function itself (libbpf does), so dpkg-shlibdeps derives no
 # direct libelf1 dependency; it is libbpf1's. Accept either.

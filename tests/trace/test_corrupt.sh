@@ -20,7 +20,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # check CODES REGEX FILE [ARGS...]: report exits with one of CODES (a|b), its
-# stderr is at most one line and matches REGEX ("-": stderr is empty), no crash
+# stderr is at most one line and matches REGEX ("-": stderr is empty), no crash;
+# exit 3 (unreadable) prints nothing on stdout
 check() {
 	local codes=$1 re=$2 file=$3
 	shift 3
@@ -32,6 +33,7 @@ check() {
 	else
 		grep -qE -e "$re" "$tmp/err" && msg_ok=0
 	fi
+	[ "$rc" -eq 3 ] && [ -s "$tmp/out" ] && msg_ok=1
 	if [[ "|$codes|" == *"|$rc|"* ]] && [ "$lines" -le 1 ] && [ "$msg_ok" -eq 0 ] &&
 		! grep -qE 'Sanitizer|runtime error' "$tmp/err"; then
 		pass=$((pass + 1))
@@ -139,6 +141,19 @@ $TF set "$tmp/good.fdw" $((first + 16)) "<I" 3 "$tmp/bad.fdw" crc
 check 3 "impossible header" "$tmp/bad.fdw"
 $TF set "$tmp/raw.fdw" $((first + 40)) "<I" 77 "$tmp/bad.fdw" crc
 check 3 "record 0 has unknown type 77" "$tmp/bad.fdw"
+# Found only while the events are replayed (the first pass checks structure and
+# CRCs): still one line, nothing on stdout, no half-written timeline
+second=$($TF layout "$tmp/raw.fdw" | awk '/^block/ { n++ } n == 2 { print $2; exit }')
+esize=$(od -An -tu4 -j20 -N4 "$tmp/raw.fdw" | tr -d ' ')
+$TF set "$tmp/raw.fdw" $((second + 40 + 2 * esize)) "<I" 77 "$tmp/bad.fdw" crc
+check 3 "record 2 has unknown type 77" "$tmp/bad.fdw"
+check 3 "record 2 has unknown type 77" "$tmp/bad.fdw" --json --perfetto "$tmp/half.json"
+[ ! -e "$tmp/half.json" ]
+ok $? "a timeline is left by a report that failed"
+$TF set "$tmp/good.fdw" $((first + 40 + 20)) "<I" 0xffffffff "$tmp/bad.fdw" crc
+check 3 "block at offset $first: payload does not decode" "$tmp/bad.fdw"
+$TF set "$tmp/good.fdw" $((first + 40)) "<H" 0x0078 "$tmp/bad.fdw" crc
+check 3 "block at offset $first: payload does not decode" "$tmp/bad.fdw"
 $TF set "$tmp/raw.fdw" $((first)) "<I" 0x42574447 "$tmp/bad.fdw"
 check 3 "block at offset $first: bad magic" "$tmp/bad.fdw"
 $TF append "$tmp/good.fdw" 00 "$tmp/bad.fdw"
