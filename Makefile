@@ -116,3 +116,4 @@ include mk/locktime.mk
 include mk/install.mk
 include mk/trace.mk
 include mk/bench.mk
+include mk/vmm.mk

@@ -50,6 +50,9 @@ OD=$(cd "$OD" && pwd)
 vpid=""
 cleanup() {
 	if [ -n "$vpid" ]; then
+		# virtiofsd exits by itself when QEMU disconnects and then prints its
+		# counts (a patched one: "DAX window counts: ..."); give it 5 s.
+		for _ in $(seq 50); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
 		kill "$vpid" 2>/dev/null || true
 		wait "$vpid" 2>/dev/null || true
 		vpid=""

@@ -347,8 +347,10 @@ def short_violation(v):
         wr.get("op"), wr.get("pg_lo"), wr.get("pg_hi"))
 
 
-def judge_common(row, run, want_exit=0):
-    """Checks every run shares. Returns False if nothing more can be judged."""
+def judge_common(row, run, want_exit=0, known_bug=""):
+    """Checks every run shares. Returns False if nothing more can be judged.
+    known_bug: the kernel has a known serialization bug (why): violations and
+    exit code 1 are reported in the note, not failed."""
     m = run.meta
     row["secs"] = run.secs()
     if m.get("ready") != "1":
@@ -391,11 +393,15 @@ def judge_common(row, run, want_exit=0):
             row.note("inconclusive as expected (%s)" % run.expected_inconclusive)
         else:
             row.fail("inconclusive: %s" % why)
-    elif rc != want_exit:
+    elif rc != want_exit and not (known_bug and rc == 1):
         row.fail("exit %s (verdict %s), want %d" % (rc, verdict, want_exit))
     nviol = to_int(w.s("violations"), 0) or 0
     row["viol"] = str(nviol)
-    if nviol or w.violations():
+    if known_bug and (nviol or w.violations()):
+        row.note("%d violations, known kernel bug (%s); first: %s" % (
+            max(nviol, len(w.violations())), known_bug,
+            short_violation((w.violations() or [{}])[0])))
+    elif nviol or w.violations():
         row.fail("%d violations (first: %s)" % (max(nviol, len(w.violations())),
                                                  short_violation((w.violations() or [{}])[0])))
     row["windows"] = "%s/%s" % (w.s("windows", 0), w.s("window_hits", 0))
@@ -413,6 +419,11 @@ def judge_writers(row, run, fuse):
         # The core of the scenario could not be checked: not a pass.
         row.skip("writers not checked")
         return
+    # DAX-range reclaim (FUSE_REMOVEMAPPING) is a writer the workload cannot log.
+    reclaims = [w for w in seen if w.get("op") == "reclaim"]
+    seen = [w for w in seen if w.get("op") != "reclaim"]
+    if reclaims:
+        row.note("%d reclaim writers" % len(reclaims))
     # Growing truncates remove nothing; reporting them is optional.
     grow_seen = [w for w in seen if is_growth(w)]
     seen = [w for w in seen if not is_growth(w)]
@@ -442,7 +453,11 @@ def judge_writers(row, run, fuse):
         row.note("summary.writers %d vs %d writer objects" % (sw, len(run.watch.writers())))
 
 
-def judge_dax_faults(row, run):
+def judge_dax_faults(row, run, fuse_dax=False):
+    """fuse_dax: FUSE DAX retries a fault whose dax_iomap_fault returned
+    SIGBUS with -EAGAIN (no free DAX range), so the kernel's SIGBUS count is
+    only an upper bound of the workload's (check_vdax compares the final
+    results of __fuse_dax_fault instead)."""
     kt, wl = run.kt, run.wl or {}
     T, S = to_int(wl.get("touches"), 0), to_int(wl.get("sigbus"), 0)
     if "pte" not in kt:
@@ -470,7 +485,10 @@ def judge_dax_faults(row, run):
         row.fail("pages mapped by faults %d < %.0f%% of touches %d" % (M, TOUCH_LO * 100, T))
     if M > T + PMD_PAGES * pmd_map + TOUCH_HI_REL * T:
         row.fail("pages mapped by faults %d >> touches %d" % (M, T))
-    if abs(sig_k - S) > SIGBUS_SLACK:
+    if fuse_dax and sig_k >= S:
+        if sig_k > S:
+            row.note("%d fs_dax SIGBUS results retried (-EAGAIN)" % (sig_k - S))
+    elif abs(sig_k - S) > SIGBUS_SLACK:
         row.fail("SIGBUS: kernel %d, workload %d" % (sig_k, S))
     # (2) fsdaxwatch vs the kernel
     if F is None:
@@ -588,7 +606,8 @@ def doctor_offers(doc):
 def find_doctor(sdir):
     """doctor offers for the boot that holds scenario dir sdir."""
     out = os.path.dirname(sdir.rstrip("/"))
-    for p in ("doctor/doctor.json", "fusedax/doctor.json"):
+    for p in ("doctor/doctor.json", "fusedax/doctor.json",
+              os.path.basename(sdir.rstrip("/")) + "/doctor.json"):
         d = read_json(os.path.join(out, p))
         if d is not None:
             return doctor_offers(d)
@@ -765,22 +784,30 @@ def judge_kernel(kdir):
                 r.skip(f.read().strip())
             rows.append(r.done())
             continue
-        rows.append(judge_boot(label, boot, bdir))
+        brow = judge_boot(label, boot, bdir)
+        rows.append(brow)
         out = os.path.join(bdir, "out")
         scens = [s for s in read_env(os.path.join(bdir, "scen.env")).get("scen", "").split(",") if s]
         if not scens and os.path.isdir(out):
             scens = sorted(s for s in os.listdir(out) if os.path.isdir(os.path.join(out, s)))
+        vdax = [s for s in scens if s in check_vdax.SCEN_JUDGES]
+        if vdax:
+            brow["status"] = "" if brow["status"] == "PASS" else brow["status"]
+            faults = check_vdax.judge_vdax_boot(brow, bdir, vdax)
+            brow.done()
         for s in scens:
             sdir = os.path.join(out, s)
             if s == "doctor":
                 rows += judge_doctor(label, boot, sdir)
             elif s == "fusedax":
                 rows += judge_fusedax(label, boot, bdir)
-            elif s in SCEN_JUDGES:
+            elif s in SCEN_JUDGES or s in vdax:
                 if not os.path.isdir(sdir):
                     r = Row(kernel=label, boot=boot, scen=s, mode="-")
                     r.fail("no results (boot failed?)")
                     rows.append(r.done())
+                elif s in vdax:
+                    rows += check_vdax.SCEN_JUDGES[s](label, boot, s, sdir, faults)
                 else:
                     rows += SCEN_JUDGES[s](label, boot, s, sdir)
     if not rows:
@@ -828,6 +855,8 @@ def main(argv):
     print("%d passed, %d failed, %d skipped" % (n["PASS"], n["FAIL"], n["SKIP"]))
     return 1 if n["FAIL"] or not rows else 0
 
+
+import check_vdax  # noqa: E402 (uses the helpers above)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -81,6 +81,9 @@ if [ -n "$missing" ]; then
 	echo "mkinitramfs: WARNING: built without$missing" >&2
 fi
 
+# Optional: the INV-2 program of the virtio-fs DAX scenarios (vdaxinv2 skips without it).
+[ -x "$FDW_STATIC/fdw-inv2" ] && install -m755 "$FDW_STATIC/fdw-inv2" "$root/bin/fdw-inv2"
+
 install -m755 "$HERE/init.sh" "$root/init"
 cp "$HERE"/scen/*.sh "$root/scen/"
 ln -s /proc/self/mounts "$root/etc/mtab"

@@ -13,6 +13,19 @@ have() { command -v "$1" >/dev/null 2>&1; }
 scen_done() { fact complete 1; mark "SCEN-COMPLETE $SCEN"; }
 skip_scen() { fact skip "$*"; mark "SKIP $*"; scen_done; exit 0; }
 
+# dax_on MNT KEY: record the mount line of MNT as fact KEY; true (and fact
+# dax_always=1) when its options say DAX is on (dax=always, or 5.10's dax).
+dax_on() {
+	local line
+	line=$(grep " $1 " /proc/mounts)
+	fact "$2" "$line"
+	case ",$(echo "$line" | cut -d' ' -f4)," in
+	*,dax=always,* | *,dax,*) fact dax_always 1; return 0 ;;
+	esac
+	fact dax_always 0
+	return 1
+}
+
 # Attach modes to run: fsdw.modes=..., else every mode for which
 # `fsdaxwatch doctor --json` reports at least one probe ok.
 fdw_modes() {
@@ -89,10 +102,47 @@ ktrace_stop() { # ktrace_stop OUTFILE
 	done >"$1"
 }
 
+# Ground truth for DAX-range reclaim on virtio-fs: call counts of fs/fuse/dax.c
+# functions from kprobe events, one trace instance per function, counted from
+# the per-CPU stats like ktrace. Functions the compiler inlined (not in
+# /proc/kallsyms) are left out; kcount_stop writes kc_<function>=N lines.
+KC_FUNCS="fuse_setup_one_mapping fuse_send_removemapping dmap_removemapping_list fuse_dax_free_mem_worker reclaim_one_dmap_locked inode_inline_reclaim_one_dmap alloc_dax_mapping_reclaim"
+kcount_start() {
+	local f i
+	KC_ON=""
+	[ -w $TR/kprobe_events ] || return 1
+	for f in $KC_FUNCS; do
+		grep -qE "^[0-9a-f]+ [tT] $f([[:space:]]|$)" /proc/kallsyms || continue
+		[ -d $TR/events/fdwkc/$f ] || echo "p:fdwkc/$f $f" >>$TR/kprobe_events 2>/dev/null || continue
+		i=$TR/instances/fdw_kc_$f
+		[ -d $i ] || mkdir $i || continue
+		echo 0 >$i/tracing_on
+		echo 64 >$i/buffer_size_kb
+		echo >$i/trace
+		echo 1 >$i/events/fdwkc/$f/enable || continue
+		KC_ON="$KC_ON $f"
+	done
+	for f in $KC_ON; do echo 1 >$TR/instances/fdw_kc_$f/tracing_on; done
+}
+kcount_stop() { # kcount_stop OUTFILE
+	local f i
+	for f in $KC_ON; do echo 0 >$TR/instances/fdw_kc_$f/tracing_on; done
+	for f in $KC_ON; do
+		i=$TR/instances/fdw_kc_$f
+		cat $i/per_cpu/cpu*/stats | awk -v n=kc_$f '
+			/^entries:/ { e += $2 } /^overrun:/ { o += $2 } END { print n "=" e + o }'
+		echo 0 >$i/events/fdwkc/$f/enable
+		echo >$i/trace
+	done >"$1"
+	echo "kc_probed=$(echo $KC_ON | tr ' ' ,)" >>"$1"
+}
+
 # watch_run MODE MNT WORKLOAD-ARGS...: fsdaxwatch --attach MODE --json -m MNT
 # around one fdw-workload run. Waits for the ready file before the workload
 # starts, stops fsdaxwatch with SIGTERM afterwards. Everything lands in
-# $SD/MODE/: watch.json watch.err workload.log workload.out meta.txt.
+# $SD/MODE/: watch.json watch.err workload.log workload.out meta.txt (and
+# ktrace.txt with KTRACE=1, kcount.txt with KCOUNT=1). WL_PROG=prog runs prog
+# WORKLOAD-ARGS instead of fdw-workload (no --log).
 watch_run() {
 	local mode=$1 mnt=$2 d=/tmp/run/$SCEN/$1 wpid i ready=0 wrc=- rc t0 tr=- tw=- te
 	shift 2
@@ -101,6 +151,7 @@ watch_run() {
 	t0=$(up)
 	mark "RUN-BEGIN mode=$mode"
 	[ "${KTRACE:-0}" = 1 ] && { ktrace_start || echo "no fs_dax tracepoints" >"$d/ktrace.err"; }
+	[ "${KCOUNT:-0}" = 1 ] && { kcount_start || echo "no kprobe_events" >"$d/kcount.err"; }
 	if [ "$mode" = none ]; then # baseline: workload without fsdaxwatch
 		sleep 1000 &
 		: >"$d/ready"
@@ -117,7 +168,11 @@ watch_run() {
 	if [ -e "$d/ready" ]; then
 		ready=1
 		tr=$(up)
-		fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1
+		if [ -n "${WL_PROG:-}" ]; then # another workload program, without a log
+			$WL_PROG "$@" >"$d/workload.out" 2>&1
+		else
+			fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1
+		fi
 		wrc=$?
 		tw=$(up)
 	fi
@@ -129,6 +184,7 @@ watch_run() {
 	rc=$?
 	[ "$mode" = none ] && rc=0
 	[ "${KTRACE:-0}" = 1 ] && ktrace_stop "$d/ktrace.txt"
+	[ "${KCOUNT:-0}" = 1 ] && kcount_stop "$d/kcount.txt"
 	te=$(up)
 	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\n' \
 		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" >"$d/meta.txt"
