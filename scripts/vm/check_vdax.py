@@ -28,6 +28,9 @@ import check as C
 # Debian's 5.10 calls fuse_dax_break_layouts(inode, 0, 0): the mapping of a
 # truncated range stays live while the host truncates (invariants.md).
 KNOWN_BUG = {"5.10": "fuse_dax_break_layouts(inode, 0, 0) in Debian 5.10"}
+# Kernels whose FUSE DAX hangs under one op (run-matrix.sh passes the op as
+# fsdw.vdax_hangop; vdaxrace runs without it, vdaxhang proves the hang).
+KNOWN_HANG = {}
 
 VFSD_RE = re.compile(r"fsdaxwatch-virtiofsd: DAX window counts:((?: \w+=\d+)+)")
 HOSTSIG_RE = re.compile(r"fsdaxwatch-vmm: host (SIGBUS|SIGSEGV) in .*? at window offset "
@@ -183,6 +186,47 @@ def judge_reclaim(row, run):
             row.fail("fsdaxwatch counted no %s in the reclaim scenario" % what)
 
 
+FRAME_RE = re.compile(r"^\[<[0-9a-fx]+>\] ([\w.]+)")
+TASK_RE = re.compile(r"^== task (\d+) (\S*) state (\S)")
+
+
+def hang_stacks(rdir):
+    """Blocked threads from lib.sh hang_dump's hang-stacks.txt: a list of
+    (tid, comm, state, [functions innermost first]) for threads not running."""
+    out, cur = [], None
+    for line in (read_text(os.path.join(rdir, "hang-stacks.txt")) or "").splitlines():
+        t = TASK_RE.match(line)
+        if t:
+            cur = (t.group(1), t.group(2), t.group(3), [])
+            out.append(cur)
+            continue
+        f = FRAME_RE.match(line)
+        if f and cur is not None:
+            cur[3].append(f.group(1).split(".")[0])
+    return [t for t in out if t[2] != "R" and t[3]]
+
+
+def describe_hang(run, n=8):
+    """'workload not done after N s; blocked: tid T comm (D) f1 < f2 < ...'."""
+    secs = run.meta.get("hang_secs") or "?"
+    parts = []
+    for tid, comm, state, frames in hang_stacks(run.dir):
+        parts.append("tid %s %s (%s) %s" % (tid, comm, state, " < ".join(frames[:n])))
+    msg = "workload did not finish (timeout %s s)" % secs
+    if os.path.exists(os.path.join(run.dir, "hang-unkillable")):
+        msg += ", unkillable"
+    return msg + "; blocked: " + ("; ".join(parts) if parts else "no kernel stack captured")
+
+
+def judge_hang(row, run, expected):
+    """A run whose workload hung: FAIL with the stacks, or, for the scenario
+    that proves a known kernel hang (vdaxhang), a FINDING counted as skipped."""
+    if expected:
+        row.skip("FINDING: kernel hang (%s): %s" % (expected, describe_hang(run)))
+    else:
+        row.fail("HANG: " + describe_hang(run))
+
+
 def judge_vdax_scen(kernel, boot, scen, sdir, faults):
     """vdaxrace / vdaxreclaim: judged like ext4/xfs DAX with FUSE opcodes, plus
     the __fuse_dax_fault count, host faults and (reclaim) the reclaim counts."""
@@ -204,12 +248,20 @@ def judge_vdax_scen(kernel, boot, scen, sdir, faults):
         run = C.Run(os.path.join(sdir, mode))
         run.doctor = doctor
         r = C.Row(kernel=kernel, boot=boot, scen=scen, mode=mode)
-        if C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, "")):
+        hang_op = st.get("hang_op", "")
+        if hang_op:
+            r.note("ops %s (%s excluded on this kernel, see vdaxhang)" % (st.get("ops"), hang_op))
+        if run.meta.get("workload_rc") == "hang":
+            judge_hang(r, run, KNOWN_HANG.get(alias, "") if scen == "vdaxhang" else "")
+        elif C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, "")):
             C.judge_dax_faults(r, run, fuse_dax=True)
             C.judge_writers(r, run, fuse=True)
             judge_fuse_dax_probe(r, run)
             if scen == "vdaxreclaim":
                 judge_reclaim(r, run)
+        if scen == "vdaxhang" and run.meta.get("workload_rc") != "hang":
+            r.note("the known hang (%s) did not happen in this run"
+                   % KNOWN_HANG.get(alias, st.get("ops")))
         judge_host_faults(r, [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)], alias)
         rows.append(r.done())
     return rows
@@ -245,6 +297,10 @@ def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
         bug = KNOWN_BUG.get(alias, "")
         mine = [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)]
         hs = len([f for f in mine if f["sig"] == "SIGBUS"])
+        if run.meta.get("workload_rc") == "hang":
+            judge_hang(r, run, "")
+            rows.append(r.done())
+            continue
         if not C.judge_common(r, run, known_bug=bug) or s is None:
             if s is None:
                 r.fail("no inv2_summary from fdw-inv2")
@@ -310,4 +366,4 @@ def judge_vdax_boot(row, bdir, scens):
 
 
 SCEN_JUDGES = {"vdaxrace": judge_vdax_scen, "vdaxreclaim": judge_vdax_scen,
-               "vdaxinv2": judge_vdax_inv2}
+               "vdaxinv2": judge_vdax_inv2, "vdaxhang": judge_vdax_scen}

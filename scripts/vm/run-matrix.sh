@@ -8,8 +8,10 @@
 #   vdax  virtiofs with a DAX window (the patched QEMU + virtiofsd that
 #         tests/vmm/build-qemu.sh builds once, or finds in its cache; window
 #         FDW_VDAX_WINDOW, default 8M, cache-sigbus=zero): vdaxrace,
-#         vdaxreclaim, vdaxinv2. If the build fails, the vdax boots are
-#         SKIP rows with the build's reason.
+#         vdaxreclaim, vdaxinv2, and vdaxhang on a kernel whose FUSE DAX
+#         hangs under one op (vdax_hangop). Workloads of FDW_VDAX_SECONDS
+#         (2). If the build fails, the vdax boots are SKIP rows with the
+#         build's reason.
 # then check.py judges everything on the host and prints the table and
 # `N passed, N failed, N skipped`.
 # Exit: 0 all passed, 1 something failed, 77 skipped (no QEMU, no kernels).
@@ -18,7 +20,7 @@
 #      FDW_MODES (e.g. "kprobe tracepoint"; default: every mode doctor offers),
 #      FDW_SECONDS (workload seconds, default 3), FDW_BOOTS (default "dax fuse vdax"),
 #      FDW_VMM_QEMU + FDW_VMM_VIRTIOFSD (a patched VMM; default: build-qemu.sh),
-#      FDW_VDAX_WINDOW (8M).
+#      FDW_VDAX_WINDOW (8M), FDW_VDAX_SECONDS (2), FDW_VDAX_HANGOP (see vdax_hangop).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -52,6 +54,18 @@ append=""
 [ -n "${FDW_SECONDS:-}" ] && append="$append fsdw.seconds=$FDW_SECONDS"
 
 t_all=$(date +%s)
+
+# The op a kernel's FUSE DAX hangs on (check_vdax.py KNOWN_HANG): vdaxrace
+# runs without it, vdaxhang (last in the boot) proves the hang. FDW_VDAX_HANGOP
+# overrides it for every kernel ("none": run every op everywhere).
+vdax_hangop() {
+	local op
+	case $1 in
+	7.3) op=otrunc ;;
+	esac
+	op=${FDW_VDAX_HANGOP:-$op}
+	[ "$op" = none ] || echo "$op"
+}
 
 # The patched VMM for the vdax boots: built (or found cached) once, timed.
 vmm_skip=""
@@ -116,12 +130,22 @@ for k in $kernels; do
 			echo "== $k $b: SKIP ($vmm_skip)" >&2
 			continue
 		fi
-		benv=()
-		[ $b = vdax ] && benv=(QEMU="$VMM_QEMU" VIRTIOFSD="$VMM_VIRTIOFSD"
-			FDW_DAX_WINDOW="${FDW_VDAX_WINDOW:-8M}" FDW_VHOST_FS_EXTRA=,cache-sigbus=zero)
+		benv=() bappend=$append
+		if [ $b = vdax ]; then
+			benv=(QEMU="$VMM_QEMU" VIRTIOFSD="$VMM_VIRTIOFSD"
+				FDW_DAX_WINDOW="${FDW_VDAX_WINDOW:-8M}" FDW_VHOST_FS_EXTRA=,cache-sigbus=zero
+				FDW_BOOT_TIMEOUT="${FDW_BOOT_TIMEOUT:-300}")
+			[ -n "${FDW_SECONDS:-}" ] || bappend="$bappend fsdw.seconds=${FDW_VDAX_SECONDS:-2}"
+			hop=$(vdax_hangop "$k")
+			if [ -n "$hop" ]; then
+				scen=$scen,vdaxhang
+				bappend="$bappend fsdw.vdax_hangop=$hop"
+				echo "scen=$scen" >"$bd/scen.env"
+			fi
+		fi
 		echo "== $k $b: booting ($scen)" >&2
 		set +e
-		env "${benv[@]}" "$HERE/boot.sh" "${opts[@]}" --scen "$scen" ${append:+--append "$append"} \
+		env "${benv[@]}" "$HERE/boot.sh" "${opts[@]}" --scen "$scen" ${bappend:+--append "$bappend"} \
 			"$kd" "$ir" "$bd" 2> >(tee -a "$bd/boot.stderr" >&2)
 		rc=$?
 		set -e

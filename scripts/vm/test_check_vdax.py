@@ -28,6 +28,16 @@ INV2 = {"type": "inv2_summary", "rounds": 10, "pages": 64, "keep": 1,
         "zero_during": 0, "sigbus_during": 10, "rounds_zero": 0, "after_readable": 0,
         "after_sigbus": 10}
 
+HANG_STACKS = """== task 300 fdw-workload state S wchan do_wait
+[<0>] do_wait+0x5e/0xf0
+== task 301 fdw-workload state S wchan dax_break_layout
+[<0>] dax_break_layout+0x1a2/0x2c0
+[<0>] fuse_dax_break_layouts+0x3c/0x50 [fuse]
+[<0>] fuse_open+0x12b/0x2a0 [fuse]
+[<0>] do_dentry_open+0x131/0x450
+== task 302 fdw-workload state R wchan 0
+"""
+
 
 def fuse_writers():
     return [fdw_writer("truncate", 150, opcode="SETATTR", old_size=M8, new_size=M4,
@@ -81,6 +91,22 @@ class VdaxTree:
         self.serial += ["@@ %s: RUN-BEGIN mode=%s t=1.0" % (scen, mode)] + list(host) + \
             ["@@ %s: RUN-END mode=%s ready=1 t=2.0" % (scen, mode)]
         write(os.path.join(self.b, "serial.txt"), "\n".join(self.serial) + "\n")
+
+    def add_vdaxhang(self):
+        """The boot of a kernel with a known hang op (run-matrix.sh vdax_hangop)."""
+        write(os.path.join(self.b, "scen.env"), "scen=vdaxrace,vdaxreclaim,vdaxinv2,vdaxhang\n")
+        write(os.path.join(self.b, "out", "vdaxhang", "status.txt"),
+              env({"dax_mount_rc": 0, "dax_always": 1, "complete": 1, "ops": "otrunc"}))
+        write(os.path.join(self.b, "out", "vdaxhang", "doctor.json"), json.dumps(DOCTOR))
+        self.run("vdaxhang")
+
+    def hang(self, scen, mode="kprobe"):
+        """Turn the run into one whose workload hung (lib.sh wl_wait)."""
+        d = os.path.join(self.b, "out", scen, mode)
+        write(os.path.join(d, "meta.txt"), env({"mode": mode, "ready": 1, "watch_rc": 0,
+                                                  "workload_rc": "hang", "hang_secs": 36,
+                                                  "t_start": 1, "t_end": 60}))
+        write(os.path.join(d, "hang-stacks.txt"), HANG_STACKS)
 
     def all_clean(self, inv2=None, host_inv2=()):
         self.run("vdaxrace")
@@ -197,6 +223,43 @@ class VdaxCheckTest(unittest.TestCase):
         r = self.rows(t)[("vdaxinv2", "kprobe")]
         self.assertEqual(r["status"], "PASS", r["note"])
         self.assertIn("fsdaxwatch INV-2 x1", r["note"])
+
+    def test_hang_fails_with_the_blocked_stack(self):
+        t = VdaxTree(self.tmp, "7.3")
+        t.all_clean()
+        t.hang("vdaxrace")
+        r = self.rows(t)[("vdaxrace", "kprobe")]
+        self.assertEqual(r["status"], "FAIL", r["note"])
+        self.assertIn("HANG: workload did not finish (timeout 36 s)", r["note"])
+        self.assertIn("tid 301 fdw-workload (S) dax_break_layout < fuse_dax_break_layouts < "
+                      "fuse_open < do_dentry_open", r["note"])
+        self.assertNotIn("tid 302", r["note"])  # running threads are not "blocked"
+
+    def test_known_hang_in_vdaxhang_is_a_finding_not_a_pass(self):
+        old = dict(check.check_vdax.KNOWN_HANG)
+        check.check_vdax.KNOWN_HANG["7.3"] = "open(O_TRUNC)"
+        try:
+            t = VdaxTree(self.tmp, "7.3")
+            t.all_clean()
+            t.add_vdaxhang()
+            t.hang("vdaxhang")
+            r = self.rows(t)[("vdaxhang", "kprobe")]
+            self.assertEqual(r["status"], "SKIP", r["note"])
+            self.assertIn("FINDING: kernel hang (open(O_TRUNC))", r["note"])
+            self.assertIn("fuse_open", r["note"])
+            t.hang("vdaxinv2")  # elsewhere the same hang is a failure
+            self.assertEqual(self.rows(t)[("vdaxinv2", "kprobe")]["status"], "FAIL")
+        finally:
+            check.check_vdax.KNOWN_HANG.clear()
+            check.check_vdax.KNOWN_HANG.update(old)
+
+    def test_vdaxhang_without_hang_is_judged_like_a_race(self):
+        t = VdaxTree(self.tmp, "7.3")
+        t.all_clean()
+        t.add_vdaxhang()
+        r = self.rows(t)[("vdaxhang", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("did not happen in this run", r["note"])
 
     def test_vmm_build_failure_is_a_skip(self):
         t = VdaxTree(self.tmp)

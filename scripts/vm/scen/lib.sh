@@ -137,6 +137,50 @@ kcount_stop() { # kcount_stop OUTFILE
 	echo "kc_probed=$(echo $KC_ON | tr ' ' ,)" >>"$1"
 }
 
+# hang_dump DIR PID: what a workload that does not finish is blocked on: the
+# kernel stacks of its threads, sysrq-w (blocked tasks; killable FUSE waits in
+# request_wait_answer are not reported by khungtaskd) and the dmesg tail.
+hang_dump() {
+	local t
+	for t in /proc/$2/task/*; do
+		echo "== task ${t##*/} $(cat $t/comm 2>/dev/null) state $(sed -n 's/^State:[[:space:]]*//p' $t/status 2>/dev/null) wchan $(cat $t/wchan 2>/dev/null)"
+		cat $t/stack 2>/dev/null
+	done >"$1/hang-stacks.txt"
+	echo 1 >/proc/sys/kernel/sysrq 2>/dev/null
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	sleep 1
+	dmesg | tail -n 400 >"$1/hang-dmesg.txt"
+}
+
+# wl_wait PID DIR MODE: wait for the workload at most FDW_WL_TIMEOUT seconds
+# (default 20 + 8 x FDW_SECONDS); then dump where it hangs (hang.txt, facts
+# hang and hang_<mode>), SIGKILL it and set HANG=1 so the scenario skips what
+# would block on the same inode. WL_RC: its exit code, or "hang".
+wl_wait() {
+	local pid=$1 d=$2 lim i=0
+	lim=$((${FDW_WL_TIMEOUT:-$((20 + 8 * ${FDW_SECONDS:-3}))} * 10))
+	while kill -0 $pid 2>/dev/null && [ $i -lt $lim ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! kill -0 $pid 2>/dev/null; then
+		wait $pid
+		WL_RC=$?
+		return
+	fi
+	WL_RC=hang HANG=1 WL_HANG_SECS=$((lim / 10))
+	mark "HANG mode=$3 workload pid $pid not done after $((lim / 10)) s"
+	hang_dump "$d" $pid
+	tail -n 20 "$d/workload.log" >"$d/hang-log-tail.txt" 2>/dev/null
+	kill -KILL $pid 2>/dev/null
+	i=0
+	while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 $pid 2>/dev/null && echo "unkillable" >"$d/hang-unkillable" || wait $pid
+	fact hang 1
+	fact "hang_$3" "$((lim / 10))"
+	grep -m 12 -E '^==|^\[<' "$d/hang-stacks.txt" | sed 's/^/@@ HANG-STACK /' >/dev/console
+}
+
 # watch_run MODE MNT WORKLOAD-ARGS...: fsdaxwatch --attach MODE --json -m MNT
 # around one fdw-workload run. Waits for the ready file before the workload
 # starts, stops fsdaxwatch with SIGTERM afterwards. Everything lands in
@@ -145,6 +189,7 @@ kcount_stop() { # kcount_stop OUTFILE
 # WORKLOAD-ARGS instead of fdw-workload (no --log).
 watch_run() {
 	local mode=$1 mnt=$2 d=/tmp/run/$SCEN/$1 wpid i ready=0 wrc=- rc t0 tr=- tw=- te
+	WL_HANG_SECS=-
 	shift 2
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -169,11 +214,12 @@ watch_run() {
 		ready=1
 		tr=$(up)
 		if [ -n "${WL_PROG:-}" ]; then # another workload program, without a log
-			$WL_PROG "$@" >"$d/workload.out" 2>&1
+			$WL_PROG "$@" >"$d/workload.out" 2>&1 &
 		else
-			fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1
+			fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1 &
 		fi
-		wrc=$?
+		wl_wait $! "$d" "$mode"
+		wrc=$WL_RC
 		tw=$(up)
 	fi
 	kill -TERM $wpid 2>/dev/null # not INT: background jobs of a non-interactive shell ignore SIGINT
@@ -186,8 +232,8 @@ watch_run() {
 	[ "${KTRACE:-0}" = 1 ] && ktrace_stop "$d/ktrace.txt"
 	[ "${KCOUNT:-0}" = 1 ] && kcount_stop "$d/kcount.txt"
 	te=$(up)
-	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\n' \
-		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" >"$d/meta.txt"
+	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\nhang_secs=%s\n' \
+		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" "$WL_HANG_SECS" >"$d/meta.txt"
 	mkdir -p "$SD/$mode"
 	cp "$d"/* "$SD/$mode/" 2>/dev/null
 	mark "RUN-END mode=$mode ready=$ready watch_rc=$rc workload_rc=$wrc secs=$(awk "BEGIN{print $te-$t0}")"

@@ -21,10 +21,18 @@ vdax_mount() {
 	mark "MOUNT virtiofs dax ok: $(grep " $VMNT " /proc/mounts)"
 }
 
+# After a hang (lib.sh wl_wait) unlink and umount would block on the hung
+# inode: detach the mount lazily instead.
 vdax_umount() {
-	rm -f $VMNT/*.dat
-	umount $VMNT
-	fact umount_rc $?
+	if [ "${HANG:-0}" = 1 ]; then
+		umount -l $VMNT &
+		sleep 2
+		fact umount_rc lazy-after-hang
+	else
+		rm -f $VMNT/*.dat
+		umount $VMNT
+		fact umount_rc $?
+	fi
 	dmesg | grep -iE 'virtio.?fs|dax|fuse' >"$SD/dmesg-dax.txt"
 }
 
@@ -36,4 +44,17 @@ vdax_modes() {
 	cp /tmp/doctor.json "$SD/doctor.json" 2>/dev/null
 	[ -n "$modes" ] || { fact error "no attach mode offered by fsdaxwatch doctor"; scen_done; exit 0; }
 	echo "$modes"
+}
+
+# vdax_race_ops: the ops of the race, without the one this kernel hangs on
+# (fsdw.vdax_hangop=OP from run-matrix.sh; the vdaxhang scenario proves it).
+VDAX_HANGOP=$(sed -n 's/.*fsdw\.vdax_hangop=\([a-z]*\).*/\1/p' /proc/cmdline)
+vdax_race_ops() {
+	local ops=""
+	for o in truncate otrunc punch; do
+		[ "$o" = "$VDAX_HANGOP" ] || ops="$ops,$o"
+	done
+	fact ops "${ops#,}"
+	fact hang_op "$VDAX_HANGOP"
+	echo "${ops#,}"
 }
