@@ -343,8 +343,31 @@ def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
     return rows
 
 
+HOST_TASK_RE = re.compile(r"^== \d+/\d+ (\S+) state (\S) wchan (\S*)")
+
+
+def host_stall(bdir):
+    """boot.sh's host-stall.txt (taken when a boot ran into its timeout):
+    'comm: N x state wchan, ...' per VMM process name, or None."""
+    text = read_text(os.path.join(bdir, "host-stall.txt"))
+    if not text:
+        return None
+    seen = {}
+    for line in text.splitlines():
+        m = HOST_TASK_RE.match(line)
+        if m:
+            key = "%s %s" % (m.group(2), m.group(3) or "-")
+            seen.setdefault(m.group(1), {}).setdefault(key, 0)
+            seen[m.group(1)][key] += 1
+    return "; ".join("%s: %s" % (comm, ", ".join("%d x %s" % (n, k) for k, n in st.items()))
+                     for comm, st in seen.items())
+
+
 def judge_vdax_boot(row, bdir, scens):
     """Adds the virtiofsd counts and host faults outside runs to the boot row."""
+    stall = host_stall(bdir)
+    if stall:
+        row.note("host threads before the timeout: " + stall)
     c = vfsd_counts(bdir)
     if c is None:
         row.fail("virtiofsd printed no DAX window counts (not the patched virtiofsd?)")

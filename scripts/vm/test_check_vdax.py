@@ -261,6 +261,18 @@ class VdaxCheckTest(unittest.TestCase):
         self.assertEqual(r["status"], "PASS", r["note"])
         self.assertIn("did not happen in this run", r["note"])
 
+    def test_host_stall_is_summarized_on_the_boot_row(self):
+        t = VdaxTree(self.tmp, "7.3")
+        t.all_clean()
+        write(os.path.join(t.b, "host-stall.txt"),
+              "== 10/10 virtiofsd state S wchan do_epoll_wait\n[<0>] do_epoll_wait+0x1/0x2\n"
+              "== 10/11 virtiofsd state S wchan futex_wait_queue\n"
+              "== 10/12 virtiofsd state S wchan futex_wait_queue\n"
+              "== 20/21 qemu-system-x86 state R wchan 0\n")
+        note = self.rows(t)[("boot:vdax", "-")]["note"]
+        self.assertIn("host threads before the timeout: virtiofsd: 1 x S do_epoll_wait, "
+                      "2 x S futex_wait_queue; qemu-system-x86: 1 x R 0", note)
+
     def test_vmm_build_failure_is_a_skip(self):
         t = VdaxTree(self.tmp)
         shutil.rmtree(t.b)
