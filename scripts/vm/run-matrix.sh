@@ -61,7 +61,7 @@ t_all=$(date +%s)
 vdax_hangop() {
 	local op
 	case $1 in
-	7.3) op=otrunc ;;
+	7.3) op=punch ;;
 	esac
 	op=${FDW_VDAX_HANGOP:-$op}
 	[ "$op" = none ] || echo "$op"
