@@ -30,8 +30,8 @@ import check as C
 KNOWN_BUG = {"5.10": "fuse_dax_break_layouts(inode, 0, 0) in Debian 5.10"}
 # Kernels whose FUSE DAX hangs under one op (run-matrix.sh passes the op as
 # fsdw.vdax_hangop; vdaxrace runs without it, vdaxhang proves the hang).
-KNOWN_HANG = {"7.3": "punch hole: fuse_file_fallocate -> dax_break_layout -> "
-                      "fuse_wait_dax_page waits for a DAX page that stays mapped"}
+KNOWN_HANG = {"7.3": "with punch hole in the mix, truncate or punch hole waits in "
+                      "dax_break_layout -> fuse_wait_dax_page for a DAX page that stays mapped"}
 
 VFSD_RE = re.compile(r"fsdaxwatch-virtiofsd: DAX window counts:((?: \w+=\d+)+)")
 HOSTSIG_RE = re.compile(r"fsdaxwatch-vmm: host (SIGBUS|SIGSEGV) in .*? at window offset "
