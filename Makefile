@@ -128,3 +128,4 @@ include mk/install.mk
 include mk/trace.mk
 include mk/bench.mk
 include mk/inv.mk
+include mk/vmm.mk

@@ -61,6 +61,7 @@ unit | all)
 	run_suite unit-hist ./build/test_histogram
 	run_suite unit-inv25 ./build/test_inv25
 	run_suite unit-vmcheck python3 scripts/vm/test_check.py
+	run_suite unit-vmcheck-vdax python3 scripts/vm/test_check_vdax.py
 	;;&
 cli | all) run_suite cli tests/cli/test_cli.sh ;;&
 live | all)

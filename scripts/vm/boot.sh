@@ -50,6 +50,9 @@ OD=$(cd "$OD" && pwd)
 vpid=""
 cleanup() {
 	if [ -n "$vpid" ]; then
+		# virtiofsd exits by itself when QEMU disconnects and then prints its
+		# counts (a patched one: "DAX window counts: ..."); give it 5 s.
+		for _ in $(seq 50); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
 		kill "$vpid" 2>/dev/null || true
 		wait "$vpid" 2>/dev/null || true
 		vpid=""
@@ -88,10 +91,23 @@ dax_window_opts() {
 	printf '%s' "${FDW_VHOST_FS_EXTRA:-}" # e.g. ",cache-sigbus=zero" for a patched QEMU
 }
 
+# host_dump PID...: state, wchan and kernel stack of every thread of the VMM
+# processes, taken 15 s before the boot timeout kills them (host-stall.txt):
+# tells a host-side stall (e.g. virtiofsd waiting for QEMU) from a guest stall.
+host_dump() {
+	local p t
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*; do
+			echo "== $p/${t##*/} $(cat "$t/comm") state $(awk '/^State/ {print $2}' "$t/status") wchan $(cat "$t/wchan")"
+			cat "$t/stack"
+		done
+	done 2>/dev/null
+}
+
 # One attempt; writes $OD/boot.env. Returns 0 ok, 1 failed, 3 retryable.
 attempt() {
-	local n=$1 args=() rc t0 t1 guest=- end=0 bad retry=0 ok=0 why=""
-	rm -rf "$OD/out" "$OD/share" "$OD/nv.img" "$OD/serial.log" "$OD/vfs.sock"
+	local n=$1 args=() rc t0 t1 tpid guest=- end=0 bad retry=0 ok=0 why=""
+	rm -rf "$OD/out" "$OD/share" "$OD/nv.img" "$OD/serial.log" "$OD/vfs.sock" "$OD/host-stall.txt"
 	mkdir -p "$OD/out" "$OD/share"
 	# shellcheck disable=SC2054 # commas are QEMU's
 	args=(-accel "$ACCEL" -cpu max -smp 2 -net none -nographic -no-reboot
@@ -118,7 +134,13 @@ attempt() {
 	echo "$QEMU ${args[*]}" >"$OD/qemu-cmd.txt"
 	t0=$(date +%s.%N)
 	rc=0
-	timeout --kill-after=10 "$TIMEOUT" "$QEMU" "${args[@]}" </dev/null >"$OD/serial.log" 2>&1 || rc=$?
+	timeout --kill-after=10 "$TIMEOUT" "$QEMU" "${args[@]}" </dev/null >"$OD/serial.log" 2>&1 &
+	tpid=$!
+	(
+		for _ in $(seq $((TIMEOUT - 15))); do sleep 1; kill -0 $tpid 2>/dev/null || exit 0; done
+		host_dump $vpid $(pgrep -P $tpid) >"$OD/host-stall.txt"
+	) &
+	wait $tpid || rc=$?
 	t1=$(date +%s.%N)
 	cleanup
 	rm -f "$OD/nv.img"
@@ -166,7 +188,7 @@ while :; do
 	echo "boot: $ALIAS attempt $n failed ($(sed -n "s/^why='\(.*\)'/\1/p" "$OD/boot.env")); retrying once" >&2
 	rm -rf "$OD/attempt$n"
 	mkdir -p "$OD/attempt$n"
-	mv "$OD/serial.log" "$OD/serial.txt" "$OD/boot.env" "$OD/out" "$OD/attempt$n/" 2>/dev/null || true
+	mv "$OD/serial.log" "$OD/serial.txt" "$OD/boot.env" "$OD/out" "$OD/host-stall.txt" "$OD/attempt$n/" 2>/dev/null || true
 	n=$((n + 1))
 done
 [ $n -gt 1 ] && echo "retried=1" >>"$OD/boot.env"

@@ -447,10 +447,12 @@ def short_violation(v):
         wr.get("op"), wr.get("pg_lo"), wr.get("pg_hi"))
 
 
-def judge_common(row, run, want_exit=0, allow=()):
+def judge_common(row, run, want_exit=0, allow=(), known_bug=""):
     """Checks every run shares. Returns False if nothing more can be judged.
     Violations of the invariants in allow are what this kernel is known to
-    do (INV-2 on 5.10 FUSE DAX): noted, and they make exit 1 the one wanted."""
+    do (INV-2 on 5.10 FUSE DAX): noted, and they make exit 1 the one wanted.
+    known_bug: the kernel has a known serialization bug (why): violations and
+    exit code 1 are reported in the note, not failed."""
     m = run.meta
     row["secs"] = run.secs()
     if m.get("ready") != "1":
@@ -494,7 +496,7 @@ def judge_common(row, run, want_exit=0, allow=()):
         else:
             row.fail("inconclusive: %s" % why)
     elif rc != want_exit and not (allow and rc == 1 and verdict == "violations" and all(
-            v.get("inv") in allow for v in w.violations())):
+            v.get("inv") in allow for v in w.violations())) and not (known_bug and rc == 1):
         row.fail("exit %s (verdict %s), want %d" % (rc, verdict, want_exit))
     nviol = to_int(w.s("violations"), 0) or 0
     row["viol"] = str(nviol)
@@ -502,6 +504,10 @@ def judge_common(row, run, want_exit=0, allow=()):
     if allowed and len(allowed) == len(w.violations()) == nviol:
         row.note("%d %s violations, known behaviour of this kernel (first: %s)" % (
             nviol, "/".join(allow), short_violation(allowed[0])))
+    elif known_bug and (nviol or w.violations()):
+        row.note("%d violations, known kernel bug (%s); first: %s" % (
+            max(nviol, len(w.violations())), known_bug,
+            short_violation((w.violations() or [{}])[0])))
     elif nviol or w.violations():
         row.fail("%d violations (first: %s)" % (max(nviol, len(w.violations())),
                                                  short_violation((w.violations() or [{}])[0])))
@@ -649,7 +655,11 @@ def judge_writers(row, run, fuse):
         row.note("summary.writers %d vs %d writer objects" % (sw, len(run.watch.writers())))
 
 
-def judge_dax_faults(row, run):
+def judge_dax_faults(row, run, fuse_dax=False):
+    """fuse_dax: FUSE DAX retries a fault whose dax_iomap_fault returned
+    SIGBUS with -EAGAIN (no free DAX range), so the kernel's SIGBUS count is
+    only an upper bound of the workload's (check_vdax compares the final
+    results of __fuse_dax_fault instead)."""
     kt, wl = run.kt, run.wl or {}
     T, S = to_int(wl.get("touches"), 0), to_int(wl.get("sigbus"), 0)
     if "pte" not in kt:
@@ -677,7 +687,10 @@ def judge_dax_faults(row, run):
         row.fail("pages mapped by faults %d < %.0f%% of touches %d" % (M, TOUCH_LO * 100, T))
     if M > T + PMD_PAGES * pmd_map + TOUCH_HI_REL * T:
         row.fail("pages mapped by faults %d >> touches %d" % (M, T))
-    if abs(sig_k - S) > SIGBUS_SLACK:
+    if fuse_dax and sig_k >= S:
+        if sig_k > S:
+            row.note("%d fs_dax SIGBUS results retried (-EAGAIN)" % (sig_k - S))
+    elif abs(sig_k - S) > SIGBUS_SLACK:
         row.fail("SIGBUS: kernel %d, workload %d" % (sig_k, S))
     # (2) fsdaxwatch vs the kernel
     if F is None:
@@ -802,7 +815,8 @@ def doctor_offers(doc):
 def find_doctor(sdir):
     """doctor offers for the boot that holds scenario dir sdir."""
     out = os.path.dirname(sdir.rstrip("/"))
-    for p in ("doctor/doctor.json", "fusedax/doctor.json"):
+    for p in ("doctor/doctor.json", "fusedax/doctor.json",
+              os.path.basename(sdir.rstrip("/")) + "/doctor.json"):
         d = read_json(os.path.join(out, p))
         if d is not None:
             return doctor_offers(d)
@@ -984,22 +998,30 @@ def judge_kernel(kdir):
                 r.skip(f.read().strip())
             rows.append(r.done())
             continue
-        rows.append(judge_boot(label, boot, bdir))
+        brow = judge_boot(label, boot, bdir)
+        rows.append(brow)
         out = os.path.join(bdir, "out")
         scens = [s for s in read_env(os.path.join(bdir, "scen.env")).get("scen", "").split(",") if s]
         if not scens and os.path.isdir(out):
             scens = sorted(s for s in os.listdir(out) if os.path.isdir(os.path.join(out, s)))
+        vdax = [s for s in scens if s in check_vdax.SCEN_JUDGES]
+        if vdax:
+            brow["status"] = "" if brow["status"] == "PASS" else brow["status"]
+            faults = check_vdax.judge_vdax_boot(brow, bdir, vdax)
+            brow.done()
         for s in scens:
             sdir = os.path.join(out, s)
             if s == "doctor":
                 rows += judge_doctor(label, boot, sdir)
             elif s == "fusedax":
                 rows += judge_fusedax(label, boot, bdir)
-            elif s in SCEN_JUDGES:
+            elif s in SCEN_JUDGES or s in vdax:
                 if not os.path.isdir(sdir):
                     r = Row(kernel=label, boot=boot, scen=s, mode="-")
                     r.fail("no results (boot failed?)")
                     rows.append(r.done())
+                elif s in vdax:
+                    rows += check_vdax.SCEN_JUDGES[s](label, boot, s, sdir, faults)
                 else:
                     rows += SCEN_JUDGES[s](label, boot, s, sdir)
     if not rows:
@@ -1047,6 +1069,8 @@ def main(argv):
     print("%d passed, %d failed, %d skipped" % (n["PASS"], n["FAIL"], n["SKIP"]))
     return 1 if n["FAIL"] or not rows else 0
 
+
+import check_vdax  # noqa: E402 (uses the helpers above)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

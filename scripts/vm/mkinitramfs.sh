@@ -83,6 +83,9 @@ fi
 # optional: the lock-cost benchmark (tests/bench/lockcost.sh --guest)
 [ -x "$FDW_STATIC/lockcost" ] && install -m755 "$FDW_STATIC/lockcost" "$root/bin/lockcost"
 
+# Optional: the INV-2 program of the virtio-fs DAX scenarios (vdaxinv2 skips without it).
+[ -x "$FDW_STATIC/fdw-inv2" ] && install -m755 "$FDW_STATIC/fdw-inv2" "$root/bin/fdw-inv2"
+
 install -m755 "$HERE/init.sh" "$root/init"
 cp "$HERE"/scen/*.sh "$root/scen/"
 ln -s /proc/self/mounts "$root/etc/mtab"

@@ -2,16 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # run-matrix.sh [KERNELS...]: the guest matrix (issue 3).
 #   KERNELS: aliases 5.10 6.1 6.12 7.3 (default all; or KERNELS="..." in the env).
-# Per kernel: fetch-kernel.sh, mkinitramfs.sh, two boots (boot.sh):
+# Per kernel: fetch-kernel.sh, mkinitramfs.sh, three boots (boot.sh):
 #   dax   NVDIMM:   doctor, ext4dax, xfsdax
 #   fuse  virtiofs: fusedax (mount -o dax on a fresh tag), virtiofs, fuse
+#   vdax  virtiofs with a DAX window (the patched QEMU + virtiofsd that
+#         tests/vmm/build-qemu.sh builds once, or finds in its cache; window
+#         FDW_VDAX_WINDOW, default 8M, cache-sigbus=zero): vdaxrace,
+#         vdaxreclaim, vdaxinv2, and vdaxhang on a kernel whose FUSE DAX
+#         hangs under one op (vdax_hangop). Workloads of FDW_VDAX_SECONDS
+#         (2). If the build fails, the vdax boots are SKIP rows with the
+#         build's reason.
 # then check.py judges everything on the host and prints the table and
 # `N passed, N failed, N skipped`.
 # Exit: 0 all passed, 1 something failed, 77 skipped (no QEMU, no kernels).
 # Env: FDW_CACHE (kernels, apt state), FDW_RESULTS (default build/vm/results),
 #      FDW_STATIC (build/static), QEMU, VIRTIOFSD, FDW_BOOT_TIMEOUT, FDW_ACCEL,
 #      FDW_MODES (e.g. "kprobe tracepoint"; default: every mode doctor offers),
-#      FDW_SECONDS (workload seconds, default 3), FDW_BOOTS (default "dax fuse").
+#      FDW_SECONDS (workload seconds, default 3), FDW_BOOTS (default "dax fuse vdax"),
+#      FDW_VMM_QEMU + FDW_VMM_VIRTIOFSD (a patched VMM; default: build-qemu.sh),
+#      FDW_VDAX_WINDOW (8M), FDW_VDAX_SECONDS (2), FDW_VDAX_HANGOP (see vdax_hangop).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -25,7 +34,7 @@ if [ $# -gt 0 ]; then
 else
 	kernels=${KERNELS:-5.10 6.1 6.12 7.3}
 fi
-boots=${FDW_BOOTS:-dax fuse}
+boots=${FDW_BOOTS:-dax fuse vdax}
 skip() { echo "SKIP: $*"; exit 77; }
 die() { echo "run-matrix: $*" >&2; exit 1; }
 
@@ -45,6 +54,41 @@ append=""
 [ -n "${FDW_SECONDS:-}" ] && append="$append fsdw.seconds=$FDW_SECONDS"
 
 t_all=$(date +%s)
+
+# The op a kernel's FUSE DAX hangs on (check_vdax.py KNOWN_HANG): vdaxrace
+# runs without it, vdaxhang (last in the boot) proves the hang. FDW_VDAX_HANGOP
+# overrides it for every kernel ("none": run every op everywhere).
+vdax_hangop() {
+	local op
+	case $1 in
+	7.3) op=punch ;;
+	esac
+	op=${FDW_VDAX_HANGOP:-$op}
+	[ "$op" = none ] || echo "$op"
+}
+
+# The patched VMM for the vdax boots: built (or found cached) once, timed.
+vmm_skip=""
+if [[ " $boots " == *" vdax "* ]]; then
+	if [ -n "${FDW_VMM_QEMU:-}" ] && [ -n "${FDW_VMM_VIRTIOFSD:-}" ]; then
+		VMM_QEMU=$FDW_VMM_QEMU VMM_VIRTIOFSD=$FDW_VMM_VIRTIOFSD
+	else
+		echo "== VMM: tests/vmm/build-qemu.sh (first build about 3.5 min)" >&2
+		t_vmm=$(date +%s)
+		set +e
+		vmm_out=$("$REPO/tests/vmm/build-qemu.sh" 2>"$RES/vmm-build.log")
+		rc=$?
+		set -e
+		echo "vmm_build_rc=$rc vmm_build_secs=$(($(date +%s) - t_vmm))" >"$RES/vmm.env"
+		VMM_QEMU=$(sed -n 's/^QEMU=//p' <<<"$vmm_out")
+		VMM_VIRTIOFSD=$(sed -n 's/^VIRTIOFSD=//p' <<<"$vmm_out")
+		[ $rc = 0 ] || vmm_skip="patched VMM build failed (tests/vmm/build-qemu.sh rc=$rc): $(tail -1 "$RES/vmm-build.log")"
+	fi
+	if [ -z "$vmm_skip" ] && { [ ! -x "$VMM_QEMU" ] || [ ! -x "$VMM_VIRTIOFSD" ]; }; then
+		vmm_skip="patched VMM binaries missing ($VMM_QEMU, $VMM_VIRTIOFSD)"
+	fi
+	echo "== VMM: ${vmm_skip:-$VMM_QEMU}" >&2
+fi
 fetched=0 fetch_err=""
 for k in $kernels; do
 	kres=$RES/$k
@@ -70,7 +114,8 @@ for k in $kernels; do
 		case $b in
 		dax) opts=(--nvdimm) scen=doctor,ext4dax,xfsdax ;;
 		fuse) opts=(--virtiofs) scen=fusedax,virtiofs,fuse ;;
-		*) die "unknown boot group $b (known: dax fuse)" ;;
+		vdax) opts=(--virtiofs) scen=vdaxrace,vdaxreclaim,vdaxinv2 ;;
+		*) die "unknown boot group $b (known: dax fuse vdax)" ;;
 		esac
 		bd=$kres/$b
 		mkdir -p "$bd"
@@ -80,9 +125,27 @@ for k in $kernels; do
 			echo "== $k $b: SKIP (no virtiofsd)" >&2
 			continue
 		fi
+		if [ $b = vdax ] && [ -n "$vmm_skip" ]; then
+			echo "$vmm_skip" >"$bd/skip"
+			echo "== $k $b: SKIP ($vmm_skip)" >&2
+			continue
+		fi
+		benv=() bappend=$append
+		if [ $b = vdax ]; then
+			benv=(QEMU="$VMM_QEMU" VIRTIOFSD="$VMM_VIRTIOFSD"
+				FDW_DAX_WINDOW="${FDW_VDAX_WINDOW:-8M}" FDW_VHOST_FS_EXTRA=,cache-sigbus=zero
+				FDW_BOOT_TIMEOUT="${FDW_BOOT_TIMEOUT:-300}")
+			[ -n "${FDW_SECONDS:-}" ] || bappend="$bappend fsdw.seconds=${FDW_VDAX_SECONDS:-2}"
+			hop=$(vdax_hangop "$k")
+			if [ -n "$hop" ]; then
+				scen=$scen,vdaxhang
+				bappend="$bappend fsdw.vdax_hangop=$hop"
+				echo "scen=$scen" >"$bd/scen.env"
+			fi
+		fi
 		echo "== $k $b: booting ($scen)" >&2
 		set +e
-		"$HERE/boot.sh" "${opts[@]}" --scen "$scen" ${append:+--append "$append"} \
+		env "${benv[@]}" "$HERE/boot.sh" "${opts[@]}" --scen "$scen" ${bappend:+--append "$bappend"} \
 			"$kd" "$ir" "$bd" 2> >(tee -a "$bd/boot.stderr" >&2)
 		rc=$?
 		set -e

@@ -2,7 +2,7 @@
 # Shared body of ext4dax/xfsdax: DAX file system on the NVDIMM, then the
 # truncate/punch workload under fsdaxwatch in every attach mode.
 dax_scenario() { # dax_scenario ext4|xfs
-	local fs=$1 mnt=/mnt/dax rc line
+	local fs=$1 mnt=/mnt/dax rc
 	if fsdax_setup; then fact fsdax 1; else fact fsdax 0; skip_scen "NVDIMM fsdax conversion failed"; fi
 	fact pmem_sectors "$(cat /sys/block/pmem0/size)"
 	mkdir -p $mnt
@@ -19,14 +19,8 @@ dax_scenario() { # dax_scenario ext4|xfs
 	mount -t $fs -o dax /dev/pmem0 $mnt
 	rc=$?
 	fact mount_rc $rc
-	line=$(grep " $mnt " /proc/mounts)
-	fact mount_line "$line"
-	case ",$(echo "$line" | cut -d' ' -f4)," in
-	*,dax=always,* | *,dax,*) fact dax_always 1 ;;
-	*) fact dax_always 0 ;;
-	esac
-	if [ $rc != 0 ] || ! grep -q "dax_always=1" "$SD/status.txt"; then
-		mark "FAIL $fs -o dax not active (mount rc=$rc): $line"
+	if [ $rc != 0 ] || ! dax_on $mnt mount_line; then
+		mark "FAIL $fs -o dax not active (mount rc=$rc): $(grep " $mnt " /proc/mounts)"
 		dmesg | tail -20 >"$SD/dmesg-mount.txt"
 		scen_done
 		return 0

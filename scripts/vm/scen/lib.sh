@@ -13,6 +13,19 @@ have() { command -v "$1" >/dev/null 2>&1; }
 scen_done() { fact complete 1; mark "SCEN-COMPLETE $SCEN"; }
 skip_scen() { fact skip "$*"; mark "SKIP $*"; scen_done; exit 0; }
 
+# dax_on MNT KEY: record the mount line of MNT as fact KEY; true (and fact
+# dax_always=1) when its options say DAX is on (dax=always, or 5.10's dax).
+dax_on() {
+	local line
+	line=$(grep " $1 " /proc/mounts)
+	fact "$2" "$line"
+	case ",$(echo "$line" | cut -d' ' -f4)," in
+	*,dax=always,* | *,dax,*) fact dax_always 1; return 0 ;;
+	esac
+	fact dax_always 0
+	return 1
+}
+
 # Attach modes to run: fsdw.modes=..., else every mode for which
 # `fsdaxwatch doctor --json` reports at least one probe ok.
 fdw_modes() {
@@ -89,18 +102,101 @@ ktrace_stop() { # ktrace_stop OUTFILE
 	done >"$1"
 }
 
+# Ground truth for DAX-range reclaim on virtio-fs: call counts of fs/fuse/dax.c
+# functions from kprobe events, one trace instance per function, counted from
+# the per-CPU stats like ktrace. Functions the compiler inlined (not in
+# /proc/kallsyms) are left out; kcount_stop writes kc_<function>=N lines.
+KC_FUNCS="fuse_setup_one_mapping fuse_send_removemapping dmap_removemapping_list fuse_dax_free_mem_worker reclaim_one_dmap_locked inode_inline_reclaim_one_dmap alloc_dax_mapping_reclaim"
+kcount_start() {
+	local f i
+	KC_ON=""
+	[ -w $TR/kprobe_events ] || return 1
+	for f in $KC_FUNCS; do
+		grep -qE "^[0-9a-f]+ [tT] $f([[:space:]]|$)" /proc/kallsyms || continue
+		[ -d $TR/events/fdwkc/$f ] || echo "p:fdwkc/$f $f" >>$TR/kprobe_events 2>/dev/null || continue
+		i=$TR/instances/fdw_kc_$f
+		[ -d $i ] || mkdir $i || continue
+		echo 0 >$i/tracing_on
+		echo 64 >$i/buffer_size_kb
+		echo >$i/trace
+		echo 1 >$i/events/fdwkc/$f/enable || continue
+		KC_ON="$KC_ON $f"
+	done
+	for f in $KC_ON; do echo 1 >$TR/instances/fdw_kc_$f/tracing_on; done
+}
+kcount_stop() { # kcount_stop OUTFILE
+	local f i
+	for f in $KC_ON; do echo 0 >$TR/instances/fdw_kc_$f/tracing_on; done
+	for f in $KC_ON; do
+		i=$TR/instances/fdw_kc_$f
+		cat $i/per_cpu/cpu*/stats | awk -v n=kc_$f '
+			/^entries:/ { e += $2 } /^overrun:/ { o += $2 } END { print n "=" e + o }'
+		echo 0 >$i/events/fdwkc/$f/enable
+		echo >$i/trace
+	done >"$1"
+	echo "kc_probed=$(echo $KC_ON | tr ' ' ,)" >>"$1"
+}
+
+# hang_dump DIR PID: what a workload that does not finish is blocked on: the
+# kernel stacks of its threads, sysrq-w (blocked tasks; killable FUSE waits in
+# request_wait_answer are not reported by khungtaskd) and the dmesg tail.
+hang_dump() {
+	local t
+	for t in /proc/$2/task/*; do
+		echo "== task ${t##*/} $(cat $t/comm 2>/dev/null) state $(sed -n 's/^State:[[:space:]]*//p' $t/status 2>/dev/null) wchan $(cat $t/wchan 2>/dev/null)"
+		cat $t/stack 2>/dev/null
+	done >"$1/hang-stacks.txt"
+	echo 1 >/proc/sys/kernel/sysrq 2>/dev/null
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	sleep 1
+	dmesg | tail -n 400 >"$1/hang-dmesg.txt"
+}
+
+# wl_wait PID DIR MODE: wait for the workload at most FDW_WL_TIMEOUT seconds
+# (default 20 + 8 x FDW_SECONDS); then dump where it hangs (hang.txt, facts
+# hang and hang_<mode>), SIGKILL it and set HANG=1 so the scenario skips what
+# would block on the same inode. WL_RC: its exit code, or "hang".
+wl_wait() {
+	local pid=$1 d=$2 lim i=0
+	lim=$((${FDW_WL_TIMEOUT:-$((20 + 8 * ${FDW_SECONDS:-3}))} * 10))
+	while kill -0 $pid 2>/dev/null && [ $i -lt $lim ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! kill -0 $pid 2>/dev/null; then
+		wait $pid
+		WL_RC=$?
+		return
+	fi
+	WL_RC=hang HANG=1 WL_HANG_SECS=$((lim / 10))
+	mark "HANG mode=$3 workload pid $pid not done after $((lim / 10)) s"
+	hang_dump "$d" $pid
+	tail -n 20 "$d/workload.log" >"$d/hang-log-tail.txt" 2>/dev/null
+	kill -KILL $pid 2>/dev/null
+	i=0
+	while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 $pid 2>/dev/null && echo "unkillable" >"$d/hang-unkillable" || wait $pid
+	fact hang 1
+	fact "hang_$3" "$((lim / 10))"
+	grep -m 12 -E '^==|^\[<' "$d/hang-stacks.txt" | sed 's/^/@@ HANG-STACK /' >/dev/console
+}
+
 # watch_run MODE MNT WORKLOAD-ARGS...: fsdaxwatch --attach MODE --json -m MNT
 # around one fdw-workload run. Waits for the ready file before the workload
 # starts, stops fsdaxwatch with SIGTERM afterwards. Everything lands in
-# $SD/MODE/: watch.json watch.err workload.log workload.out meta.txt.
+# $SD/MODE/: watch.json watch.err workload.log workload.out meta.txt (and
+# ktrace.txt with KTRACE=1, kcount.txt with KCOUNT=1). WL_PROG=prog runs prog
+# WORKLOAD-ARGS instead of fdw-workload (no --log).
 watch_run() {
 	local mode=$1 mnt=$2 d=/tmp/run/$SCEN/$1 wpid i ready=0 wrc=- rc t0 tr=- tw=- te
+	WL_HANG_SECS=-
 	shift 2
 	rm -rf "$d"
 	mkdir -p "$d"
 	t0=$(up)
 	mark "RUN-BEGIN mode=$mode"
 	[ "${KTRACE:-0}" = 1 ] && { ktrace_start || echo "no fs_dax tracepoints" >"$d/ktrace.err"; }
+	[ "${KCOUNT:-0}" = 1 ] && { kcount_start || echo "no kprobe_events" >"$d/kcount.err"; }
 	if [ "$mode" = none ]; then # baseline: workload without fsdaxwatch
 		sleep 1000 &
 		: >"$d/ready"
@@ -120,8 +216,13 @@ watch_run() {
 	if [ -e "$d/ready" ]; then
 		ready=1
 		tr=$(up)
-		fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1
-		wrc=$?
+		if [ -n "${WL_PROG:-}" ]; then # another workload program, without a log
+			$WL_PROG "$@" >"$d/workload.out" 2>&1 &
+		else
+			fdw-workload "$@" --log "$d/workload.log" >"$d/workload.out" 2>&1 &
+		fi
+		wl_wait $! "$d" "$mode"
+		wrc=$WL_RC
 		tw=$(up)
 	fi
 	kill -TERM $wpid 2>/dev/null # not INT: background jobs of a non-interactive shell ignore SIGINT
@@ -132,9 +233,10 @@ watch_run() {
 	rc=$?
 	[ "$mode" = none ] && rc=0
 	[ "${KTRACE:-0}" = 1 ] && ktrace_stop "$d/ktrace.txt"
+	[ "${KCOUNT:-0}" = 1 ] && kcount_stop "$d/kcount.txt"
 	te=$(up)
-	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\n' \
-		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" >"$d/meta.txt"
+	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\nhang_secs=%s\n' \
+		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" "$WL_HANG_SECS" >"$d/meta.txt"
 	mkdir -p "$SD/$mode"
 	cp "$d"/* "$SD/$mode/" 2>/dev/null
 	mark "RUN-END mode=$mode ready=$ready watch_rc=$rc workload_rc=$wrc secs=$(awk "BEGIN{print $te-$t0}")"

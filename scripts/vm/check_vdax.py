@@ -1,0 +1,393 @@
+# SPDX-License-Identifier: GPL-2.0
+"""check.py's judges for the "vdax" boot: the patched QEMU's virtio-fs DAX
+window (tests/vmm/), scenarios vdaxrace, vdaxreclaim and vdaxinv2.
+
+Host-side facts of a vdax boot:
+  virtiofsd.log  `fsdaxwatch-virtiofsd: DAX window counts: setupmapping=N ...`
+                 (printed when virtiofsd exits; the whole boot)
+  serial.txt     QEMU's `fsdaxwatch-vmm: host SIGBUS ... at window offset 0x..`
+                 lines (QEMU's stderr goes to the same file as the serial
+                 console), attributed to the run whose `@@ <scen>: RUN-BEGIN
+                 mode=<m>` line came last before them.
+
+A host SIGBUS is what the kernel change prevents: a guest access through a
+mapping that the guest kernel should have removed before it asked the host to
+truncate. On kernels where the bug is known (KNOWN_BUG) it is reported; on
+the others it fails the run, like a violation.
+
+fsdaxwatch's own reclaim counts and INV-2 / INV-5 results come from another
+branch; the assertions on them switch on when the JSON has them (OPT_COUNTS,
+has_inv): a summary field or kernel_counters entry named in OPT_COUNTS, or a
+violation object or summary.invariants entry naming the invariant.
+"""
+import os
+import re
+
+import check as C
+
+# Debian's 5.10 calls fuse_dax_break_layouts(inode, 0, 0): the mapping of a
+# truncated range stays live while the host truncates (invariants.md).
+KNOWN_BUG = {"5.10": "fuse_dax_break_layouts(inode, 0, 0) in Debian 5.10"}
+# Kernels whose FUSE DAX hangs under one op (run-matrix.sh passes the op as
+# fsdw.vdax_hangop; vdaxrace runs without it, vdaxhang proves the hang).
+KNOWN_HANG = {"7.3": "with punch hole in the mix, truncate or punch hole waits in "
+                      "dax_break_layout -> fuse_wait_dax_page for a DAX page that stays mapped"}
+
+VFSD_RE = re.compile(r"fsdaxwatch-virtiofsd: DAX window counts:((?: \w+=\d+)+)")
+HOSTSIG_RE = re.compile(r"fsdaxwatch-vmm: host (SIGBUS|SIGSEGV) in .*? at window offset "
+                        r"(0x[0-9a-f]+)(?: \(([^)]*)\))?(?:: inode (\d+) file offset (0x[0-9a-f]+))?")
+RUN_RE = re.compile(r"^@@ (\w+): RUN-(BEGIN|END) mode=(\w+)")
+
+# Optional fsdaxwatch counts (summary or summary.kernel_counters).
+OPT_COUNTS = {
+    "setupmapping": ("setupmapping", "setupmappings", "fuse_setupmapping"),
+    "removemapping": ("removemapping", "removemappings", "fuse_removemapping"),
+    "reclaim": ("reclaim", "reclaims", "dmap_reclaims", "reclaim_writers"),
+}
+# Guest kprobe counts (lib.sh kcount) that prove reclaim ran.
+KC_RECLAIM = ("kc_reclaim_one_dmap_locked", "kc_inode_inline_reclaim_one_dmap",
+              "kc_fuse_dax_free_mem_worker", "kc_alloc_dax_mapping_reclaim")
+KC_REMOVE = ("kc_fuse_send_removemapping", "kc_dmap_removemapping_list")
+
+
+def alias_of(label):
+    return label.split()[0]
+
+
+def read_text(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def vfsd_counts(bdir):
+    """virtiofsd's DAX window counts, or None if it printed none."""
+    text = read_text(os.path.join(bdir, "virtiofsd.log")) or ""
+    m = None
+    for m in VFSD_RE.finditer(text):
+        pass
+    if m is None:
+        return None
+    return {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def host_faults(bdir):
+    """QEMU's host fault lines: list of dicts with scen, mode (None outside a
+    run), sig, window_offset, why, inode, file_offset."""
+    out, scen, mode = [], None, None
+    text = read_text(os.path.join(bdir, "serial.txt")) or ""
+    for line in text.splitlines():
+        r = RUN_RE.match(line)
+        if r:
+            scen, mode = (r.group(1), r.group(3)) if r.group(2) == "BEGIN" else (None, None)
+            continue
+        h = HOSTSIG_RE.search(line)
+        if h:
+            out.append({"scen": scen, "mode": mode, "sig": h.group(1), "window_offset": h.group(2),
+                        "why": h.group(3) or "", "inode": h.group(4), "file_offset": h.group(5)})
+    return out
+
+
+def describe_faults(faults, n=3):
+    return ", ".join("%s at window offset %s%s" % (
+        f["sig"], f["window_offset"],
+        " (inode %s file offset %s)" % (f["inode"], f["file_offset"]) if f["inode"] else "")
+        for f in faults[:n]) + (" ..." if len(faults) > n else "")
+
+
+def opt_count(watch, what):
+    """fsdaxwatch's count `what` (OPT_COUNTS) or None when the JSON has none."""
+    s = watch.summary or {}
+    kc = s.get("kernel_counters") or {}
+    for name in OPT_COUNTS[what]:
+        for src in (s, kc):
+            if name in src:
+                return C.to_int(src[name], 0)
+    return None
+
+
+def has_inv(watch, inv):
+    """Does this fsdaxwatch output check invariant inv (e.g. "INV-2")?"""
+    if any(v.get("inv") == inv for v in watch.violations()):
+        return True
+    s = watch.summary or {}
+    listed = s.get("invariants") or s.get("invariants_checked") or []
+    if isinstance(listed, dict):
+        listed = list(listed)
+    return inv in listed
+
+
+def judge_host_faults(row, faults, alias):
+    """SIGBUS (the host truncated a range the guest still had mapped): the
+    failure the kernel change prevents. SIGSEGV on a page with a file range
+    (a write through a range the guest set up read-only): a finding about the
+    guest kernel, noted like a kernel warning, not a harness failure."""
+    ro = [f for f in faults if f["sig"] == "SIGSEGV" and f["inode"]]
+    faults = [f for f in faults if f not in ro]
+    if ro:
+        row.note("FINDING: %d guest writes through read-only DAX window mappings "
+                 "(host SIGSEGV, zero page put there: the write is lost): %s"
+                 % (len(ro), describe_faults(ro, 1)))
+    if not faults:
+        return
+    what = "%d host faults in the DAX window: %s" % (len(faults), describe_faults(faults))
+    if alias in KNOWN_BUG:
+        row.note("%s: the failure the kernel change prevents (known: %s)" % (what, KNOWN_BUG[alias]))
+    else:
+        row.fail("%s: the guest used a mapping of a range the host had truncated" % what)
+
+
+def judge_fuse_dax_probe(row, run):
+    """__fuse_dax_fault counted faults where fault.fuse_dax attached."""
+    p = run.watch.probes().get("fault.fuse_dax")
+    n = C.to_int(((run.watch.summary or {}).get("kernel_counters") or {}).get("fuse_dax_faults"))
+    if not p or not p.get("attached"):
+        row.note("fault.fuse_dax not attached in %s mode" % run.mode)
+        return
+    if not n:
+        row.fail("__fuse_dax_fault probe attached but counted no fault")
+        return
+    sig = C.to_int(((run.watch.summary or {}).get("kernel_counters") or {}).get("fuse_dax_sigbus"))
+    S = C.to_int((run.wl or {}).get("sigbus"), 0)
+    if sig is not None and sig != S:
+        row.fail("__fuse_dax_fault returned SIGBUS %d times, workload caught %d" % (sig, S))
+    K = C.to_int(run.kt.get("pte"), 0) + C.to_int(run.kt.get("pmd"), 0)
+    # Each __fuse_dax_fault calls dax_iomap_fault at least once (again after -EAGAIN).
+    if K and n > K + C.FAULT_ABS_SLACK:
+        row.fail("__fuse_dax_fault %d > the kernel's DAX faults %d" % (n, K))
+    row.note("__fuse_dax_fault %d" % n)
+
+
+def judge_reclaim(row, run):
+    kc = C.read_env(os.path.join(run.dir, "kcount.txt"))
+    probed = [f for f in kc.get("kc_probed", "").split(",") if f]
+    if not probed:
+        row.fail("no guest reclaim counts (kprobe events on fs/fuse/dax.c)")
+    else:
+        rec = sum(C.to_int(kc.get(k), 0) for k in KC_RECLAIM)
+        rem = sum(C.to_int(kc.get(k), 0) for k in KC_REMOVE if k in kc)
+        setup = C.to_int(kc.get("kc_fuse_setup_one_mapping"))
+        row.note("guest: reclaim %d, removemapping %d, setupmapping %s" % (rec, rem, setup))
+        if not any(k in kc for k in KC_RECLAIM):
+            row.fail("no reclaim function could be probed (%s)" % ",".join(probed))
+        elif rec == 0:
+            row.fail("no DAX-range reclaim ran in the guest (window too large?)")
+        if any(k in kc for k in KC_REMOVE) and rem == 0:
+            row.fail("no FUSE_REMOVEMAPPING sent")
+        if setup == 0:
+            row.fail("no FUSE_SETUPMAPPING sent")
+    for what in ("setupmapping", "removemapping", "reclaim"):
+        n = opt_count(run.watch, what)
+        if n is None:
+            continue
+        row.note("fsdaxwatch %s %d" % (what, n))
+        if n == 0:
+            row.fail("fsdaxwatch counted no %s in the reclaim scenario" % what)
+
+
+FRAME_RE = re.compile(r"^\[<[0-9a-fx]+>\] ([\w.]+)")
+TASK_RE = re.compile(r"^== task (\d+) (\S*) state (\S)")
+
+
+def hang_stacks(rdir):
+    """Blocked threads from lib.sh hang_dump's hang-stacks.txt: a list of
+    (tid, comm, state, [functions innermost first]) for threads not running."""
+    out, cur = [], None
+    for line in (read_text(os.path.join(rdir, "hang-stacks.txt")) or "").splitlines():
+        t = TASK_RE.match(line)
+        if t:
+            cur = (t.group(1), t.group(2), t.group(3), [])
+            out.append(cur)
+            continue
+        f = FRAME_RE.match(line)
+        if f and cur is not None:
+            cur[3].append(f.group(1).split(".")[0])
+    return [t for t in out if t[2] != "R" and t[3]]
+
+
+def describe_hang(run, n=8):
+    """'workload not done after N s; blocked: tid T comm (D) f1 < f2 < ...'."""
+    secs = run.meta.get("hang_secs") or "?"
+    parts = []
+    for tid, comm, state, frames in hang_stacks(run.dir):
+        parts.append("tid %s %s (%s) %s" % (tid, comm, state, " < ".join(frames[:n])))
+    msg = "workload did not finish (timeout %s s)" % secs
+    if os.path.exists(os.path.join(run.dir, "hang-unkillable")):
+        msg += ", unkillable"
+    return msg + "; blocked: " + ("; ".join(parts) if parts else "no kernel stack captured")
+
+
+def judge_hang(row, run, expected):
+    """A run whose workload hung: FAIL with the stacks, or, for the scenario
+    that proves a known kernel hang (vdaxhang), a FINDING counted as skipped."""
+    if expected:
+        row.skip("FINDING: kernel hang (%s): %s" % (expected, describe_hang(run)))
+    else:
+        row.fail("HANG: " + describe_hang(run))
+
+
+def judge_vdax_scen(kernel, boot, scen, sdir, faults):
+    """vdaxrace / vdaxreclaim: judged like ext4/xfs DAX with FUSE opcodes, plus
+    the __fuse_dax_fault count, host faults and (reclaim) the reclaim counts."""
+    alias = alias_of(kernel)
+    st = C.read_env(os.path.join(sdir, "status.txt"))
+    base = C.Row(kernel=kernel, boot=boot, scen=scen, mode="-")
+    if not C.scen_status(base, st, need=("dax_mount_rc",)):
+        return [base.done()]
+    if st.get("dax_always") != "1":
+        base.fail("virtio-fs DAX not active: %s" % st.get("dax_mount_line"))
+        return [base.done()]
+    modes = C.modes_of(sdir)
+    if not modes:
+        base.fail("no run (modes offered: %r)" % st.get("modes", ""))
+        return [base.done()]
+    doctor = C.find_doctor(sdir)
+    rows = []
+    for mode in modes:
+        run = C.Run(os.path.join(sdir, mode))
+        run.doctor = doctor
+        r = C.Row(kernel=kernel, boot=boot, scen=scen, mode=mode)
+        hang_op = st.get("hang_op", "")
+        if hang_op:
+            r.note("ops %s (%s excluded on this kernel, see vdaxhang)" % (st.get("ops"), hang_op))
+        if run.meta.get("workload_rc") == "hang":
+            judge_hang(r, run, KNOWN_HANG.get(alias, "") if scen == "vdaxhang" else "")
+        elif C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, "")):
+            C.judge_dax_faults(r, run, fuse_dax=True)
+            C.judge_writers(r, run, fuse=True)
+            judge_fuse_dax_probe(r, run)
+            if scen == "vdaxreclaim":
+                judge_reclaim(r, run)
+        if scen == "vdaxhang" and run.meta.get("workload_rc") != "hang":
+            r.note("the known hang (%s) did not happen in this run"
+                   % KNOWN_HANG.get(alias, st.get("ops")))
+        judge_host_faults(r, [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)], alias)
+        rows.append(r.done())
+    return rows
+
+
+def inv2_pages_ok(v, keep, pages):
+    """Does INV-2 violation v name pages of the dead range [keep, pages)?"""
+    lo = v.get("fault_pg_lo", (v.get("writer") or {}).get("pg_lo"))
+    hi = v.get("fault_pg_hi", (v.get("writer") or {}).get("pg_hi"))
+    lo, hi = C.to_int(lo), C.to_int(hi)
+    return lo is not None and hi is not None and keep <= lo < hi <= max(pages, hi) and lo < pages
+
+
+def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
+    """fdw-inv2: a mapping of pages beyond the new size kept while truncating."""
+    alias = alias_of(kernel)
+    st = C.read_env(os.path.join(sdir, "status.txt"))
+    base = C.Row(kernel=kernel, boot=boot, scen=scen, mode="-")
+    if not C.scen_status(base, st, need=("dax_mount_rc",)):
+        return [base.done()]
+    modes = C.modes_of(sdir)
+    if not modes:
+        base.fail("no run (modes offered: %r)" % st.get("modes", ""))
+        return [base.done()]
+    rows = []
+    for mode in modes:
+        run = C.Run(os.path.join(sdir, mode))
+        run.doctor = C.find_doctor(sdir)
+        out, _ = C.read_jsonl(os.path.join(run.dir, "workload.out"))
+        s = next((o for o in out or [] if o.get("type") == "inv2_summary"), None)
+        run.wl, run.wl_log = s, []  # judge_common wants a summary and a log
+        r = C.Row(kernel=kernel, boot=boot, scen=scen, mode=mode)
+        bug = KNOWN_BUG.get(alias, "")
+        mine = [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)]
+        hs = len([f for f in mine if f["sig"] == "SIGBUS"])
+        if run.meta.get("workload_rc") == "hang":
+            judge_hang(r, run, "")
+            rows.append(r.done())
+            continue
+        if not C.judge_common(r, run, known_bug=bug) or s is None:
+            if s is None:
+                r.fail("no inv2_summary from fdw-inv2")
+            rows.append(r.done())
+            continue
+        rounds, pages, keep = s["rounds"], s["pages"], s["keep"]
+        if s["mapped_pattern_reads"] != rounds * pages:
+            r.fail("read back %d pattern pages through the window, want %d"
+                   % (s["mapped_pattern_reads"], rounds * pages))
+        r["faults"] = "zero %d stale %d sigbus %d /%d reads" % (
+            s["zero_during"], s["stale_during"], s["sigbus_during"], s["reads_during"])
+        r.note("during truncate: %d reads of the dead range returned 0 (host-truncated page "
+               "through a live mapping) in %d/%d rounds; host SIGBUS %d; after truncate: "
+               "page %d readable in %d rounds, SIGBUS in %d"
+               % (s["zero_during"], s["rounds_zero"], rounds, hs, keep,
+                  s["after_readable"], s["after_sigbus"]))
+        live = s["zero_during"] + hs
+        if bug:
+            if not live:
+                r.fail("no sign of the live mapping at issue (%s): no zero read, no host SIGBUS"
+                       % bug)
+        else:
+            if live:
+                r.fail("the dead range was still mapped when the host truncated "
+                       "(%d zero reads, %d host SIGBUS)" % (s["zero_during"], hs))
+            if s["after_sigbus"] != rounds:
+                r.fail("page %d beyond EOF readable after truncate returned in %d rounds"
+                       % (keep, s["after_readable"]))
+        judge_host_faults(r, mine, alias)
+        if has_inv(run.watch, "INV-2"):
+            inv2 = [v for v in run.watch.violations() if v.get("inv") == "INV-2"]
+            if bug and not any(inv2_pages_ok(v, keep, pages) for v in inv2):
+                r.fail("fsdaxwatch reported no INV-2 violation naming pages in [%d,%d)"
+                       % (keep, pages))
+            elif bug:
+                r.note("fsdaxwatch INV-2 x%d: %s" % (len(inv2), C.short_violation(inv2[0])))
+        elif bug:
+            r.note("INV-2 not in fsdaxwatch's output yet (inv branch)")
+        rows.append(r.done())
+    return rows
+
+
+HOST_TASK_RE = re.compile(r"^== \d+/\d+ (\S+) state (\S) wchan (\S*)")
+
+
+def host_stall(bdir):
+    """boot.sh's host-stall.txt (taken when a boot ran into its timeout):
+    'comm: N x state wchan, ...' per VMM process name, or None."""
+    text = read_text(os.path.join(bdir, "host-stall.txt"))
+    if not text:
+        return None
+    seen = {}
+    for line in text.splitlines():
+        m = HOST_TASK_RE.match(line)
+        if m:
+            key = "%s %s" % (m.group(2), m.group(3) or "-")
+            seen.setdefault(m.group(1), {}).setdefault(key, 0)
+            seen[m.group(1)][key] += 1
+    return "; ".join("%s: %s" % (comm, ", ".join("%d x %s" % (n, k) for k, n in st.items()))
+                     for comm, st in seen.items())
+
+
+def judge_vdax_boot(row, bdir, scens):
+    """Adds the virtiofsd counts and host faults outside runs to the boot row."""
+    stall = host_stall(bdir)
+    if stall:
+        row.note("host threads before the timeout: " + stall)
+    c = vfsd_counts(bdir)
+    if c is None:
+        row.fail("virtiofsd printed no DAX window counts (not the patched virtiofsd?)")
+    else:
+        row.note("virtiofsd: " + " ".join("%s=%d" % kv for kv in c.items()))
+        if not c.get("setupmapping"):
+            row.fail("no FUSE_SETUPMAPPING reached virtiofsd")
+        if "vdaxreclaim" in scens and not c.get("removemapping"):
+            row.fail("no FUSE_REMOVEMAPPING reached virtiofsd in a boot with reclaim")
+        bad = {k: v for k, v in c.items() if k.endswith("_failed") and v}
+        if bad:
+            row.fail("virtiofsd failures: %s" % bad)
+    faults = host_faults(bdir)
+    outside = [f for f in faults if f["mode"] is None]
+    if faults:
+        row.note("%d host faults in the DAX window (%d outside runs)" % (len(faults), len(outside)))
+    judge_host_faults(row, outside, alias_of(row["kernel"]))
+    return faults
+
+
+SCEN_JUDGES = {"vdaxrace": judge_vdax_scen, "vdaxreclaim": judge_vdax_scen,
+               "vdaxinv2": judge_vdax_inv2, "vdaxhang": judge_vdax_scen}
