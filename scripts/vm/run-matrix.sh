@@ -59,7 +59,7 @@ t_all=$(date +%s)
 # runs without it, vdaxhang (last in the boot) proves the hang. FDW_VDAX_HANGOP
 # overrides it for every kernel ("none": run every op everywhere).
 vdax_hangop() {
-	local op
+	local op=""
 	case $1 in
 	7.3) op=punch ;;
 	esac
