@@ -4,33 +4,10 @@
 # and punch hole the workload logged is reported with its sizes and range, that
 # unserialized windows are reported while the server delays SETATTR, and that
 # they hold fewer faults when it does not delay.
-set -u
-cd "$(dirname "$0")/../.."
-FDW=./build/fsdaxwatch
-pass=0 fail=0
-
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
-
-out=${FDW_TEST_OUT:-$(mktemp -d)}
-mkdir -p "$out"
-mnt=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 echo 50 >"$out/delay"
-cleanup() {
-	[ -n "${fdw_pid:-}" ] && kill "$fdw_pid" 2>/dev/null
-	fusermount3 -u "$mnt" 2>/dev/null || umount "$mnt" 2>/dev/null
-	rmdir "$mnt" 2>/dev/null
-}
-trap cleanup EXIT
 
-./build/fdw-testfs --files 2 --size 8 --delay-file "$out/delay" "$mnt" 2>"$out/testfs.err" &
-for _ in $(seq 50); do grep -q " $mnt " /proc/mounts && break; sleep 0.1; done
-grep -q " $mnt " /proc/mounts || { echo "FAIL: test file system did not mount"; exit 1; }
-
-result() {
-	if [ "$1" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi
-}
+live_mount 2
 
 # run_watched TAG WORKLOAD_ARGS...: fsdaxwatch around one workload run
 run_watched() {

@@ -2,33 +2,10 @@
 # Stacks on both sides of violations, live on this kernel (tracepoint mode)
 # against the project's FUSE file system, and the same stacks from the replay
 # of the recording; rate limiting counts what it does not print.
-set -u
-cd "$(dirname "$0")/../.."
-FDW=./build/fsdaxwatch
-pass=0 fail=0
-
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
-
-out=${FDW_TEST_OUT:-$(mktemp -d)}
-mkdir -p "$out"
-mnt=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 echo 20 >"$out/delay"
-cleanup() {
-	[ -n "${fdw_pid:-}" ] && kill "$fdw_pid" 2>/dev/null
-	fusermount3 -u "$mnt" 2>/dev/null || umount "$mnt" 2>/dev/null
-	rmdir "$mnt" 2>/dev/null
-}
-trap cleanup EXIT
 
-result() {
-	if [ "$1" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi
-}
-
-./build/fdw-testfs --files 1 --size 8 --delay-file "$out/delay" "$mnt" 2>"$out/testfs.err" &
-for _ in $(seq 50); do grep -q " $mnt " /proc/mounts && break; sleep 0.1; done
-grep -q " $mnt " /proc/mounts || { echo "FAIL: test file system did not mount"; exit 1; }
+live_mount 1
 
 # --strict: the unserialized windows of non-DAX FUSE are violations with both sides
 rm -f "$out/ready"
