@@ -180,7 +180,11 @@ class VdaxCheckTest(unittest.TestCase):
     def test_optional_fsdaxwatch_reclaim_counts(self):
         t = VdaxTree(self.tmp)
         w = vdax_watch()
-        w[-1]["kernel_counters"]["removemapping"] = 0  # present (inv branch) but zero
+        w[-1]["kernel_counters"]["removemapping"] = 0  # present but zero
+        t.run("vdaxreclaim", watch=w)  # no issue.fuse probe: zero is what it can count
+        self.assertNotIn("counted no removemapping", self.rows(t)[("vdaxreclaim", "kprobe")]["note"])
+        w[0].setdefault("probes", []).append({"name": "issue.fuse", "attached": True,
+                                              "mode": "kprobe"})
         t.run("vdaxreclaim", watch=w)
         self.assertIn("fsdaxwatch counted no removemapping", self.rows(t)[("vdaxreclaim", "kprobe")]["note"])
         # reclaim writers are not "writers the workload did not log"
