@@ -252,8 +252,9 @@ static __always_inline void fault_end(void *ctx, __u32 src, vm_fault_t result, b
 		f.flags |= FDW_FAULT_SIGBUS;
 	else if (!(result & VM_FAULT_NOT_MAPPED))
 		f.flags |= FDW_FAULT_MAPPED;
-	if (f.flags & FDW_FAULT_MAPPED)
-		live_map_fault((__u64)f.inode, f.pg_lo, f.pg_hi); /* INV-2 */
+	/* INV-2 tracks DAX mappings only: no call on the page-cache fault path */
+	if ((f.flags & FDW_FAULT_MAPPED) && src != FDW_SRC_FILEMAP_FAULT)
+		live_map_fault((__u64)f.inode, f.pg_lo, f.pg_hi);
 	if (isize_valid) {
 		struct inode *inode = f.inode;
 
