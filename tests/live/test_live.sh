@@ -25,6 +25,7 @@ run_watched() {
 	wait "$fdw_pid"
 	local rc=$?
 	fdw_pid=
+	[ "$rc" -eq 4 ] && echo "$tag: inconclusive: $(tail -1 "$out/$tag.json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inconclusive"))' 2>&1) $(cat "$out/$tag.err")"
 	return $rc
 }
 
