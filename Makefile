@@ -14,7 +14,7 @@ ARCH := x86
 CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wno-format-truncation -Werror
 CPPFLAGS += -Ibpf -Isrc -I$(BUILD) -DFDW_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS_CLI := -lbpf -ldw -lelf -lz -ldeflate -ljson-c -lm
+LDLIBS_CLI := -lbpf -ldw -lelf -lz -ldeflate -ljson-c -lm -pthread
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null)
 FUSE_LIBS_STATIC := $(shell pkg-config --static --libs fuse3 2>/dev/null)

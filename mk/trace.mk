@@ -20,7 +20,8 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-FUZZ_SRCS := tests/fuzz/fuzz_trace.c src/trace_reader.c src/trace_replay.c src/detector.c \
+FUZZ_SRCS := tests/fuzz/fuzz_trace.c src/trace_reader.c src/trace_replay.c src/trace_readahead.c \
+	src/detector.c \
 	src/trace_stacks.c src/stack_table.c \
 	src/perfetto.c src/names.c
 MKTRACE_SRCS := tests/trace/mktrace.c src/trace_writer.c src/trace_reader.c src/names.c \

@@ -1185,14 +1185,16 @@ static void pending_pop(struct fdw_detector *d, struct pending *out)
 static void note_late(struct fdw_detector *d, const struct pending *p)
 {
 	d->summary.late_events++;
+	d->summary.max_late_ns = max_u64(d->summary.max_late_ns, d->last_ts - p->ev.ts);
 	if (p->ev.type != FDW_EV_WRITER_ISSUE && p->ev.type != FDW_EV_WRITER_DONE)
 		return;
 	d->late_writer_events++;
 	note_putf(d, NOTE_LATE,
-		  "%llu writer events arrived later than the reorder window (%llu us): "
-		  "INV-1 judged on a partial order",
+		  "%llu writer events arrived later than the reorder window (%llu us; "
+		  "up to %llu us late): INV-1 judged on a partial order",
 		  (unsigned long long)d->late_writer_events,
-		  (unsigned long long)(d->opts.reorder_ns / 1000));
+		  (unsigned long long)(d->opts.reorder_ns / 1000),
+		  (unsigned long long)(d->summary.max_late_ns / 1000));
 }
 
 static void release_one(struct fdw_detector *d)
@@ -1264,7 +1266,6 @@ void fdw_detector_feed(struct fdw_detector *d, const struct fdw_event *e)
 		d->newest_ts = e->ts;
 	pending_push(d, e);
 	release_ready(d);
-	summary_refresh(d);
 }
 
 void fdw_detector_tick(struct fdw_detector *d, __u64 now)
@@ -1365,8 +1366,9 @@ void fdw_detector_finish(struct fdw_detector *d)
 	summary_refresh(d);
 }
 
-const struct fdw_summary *fdw_detector_summary(const struct fdw_detector *d)
+const struct fdw_summary *fdw_detector_summary(struct fdw_detector *d)
 {
+	summary_refresh(d);
 	return &d->summary;
 }
 

@@ -310,7 +310,9 @@ static void live_teardown(struct live_ctx *lc)
 int live_run(const struct fdw_options *o)
 {
 	const struct output_ops *out = o->json ? &output_json : &output_text;
-	struct fdw_detector_opts dopts = { .strict = o->strict, .require = o->require };
+	struct fdw_detector_opts dopts = { .strict = o->strict,
+					   .require = o->require,
+					   .reorder_ns = FDW_DET_REORDER_NS_LIVE };
 	struct live_ctx lc = { 0 };
 	struct fdw_sink sink;
 	char msg[512] = "";

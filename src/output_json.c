@@ -304,6 +304,10 @@ static void json_summary(const struct run_info *ri, const struct fdw_summary *s,
 	ADD(o, "violations_repeated", U64(dedup_repeats(ri->dedup)));
 	ADD(o, "max_window_ns", U64(s->max_window_ns));
 	ADD(o, "lost", U64(s->lost));
+	ADD(o, "late_events", U64(s->late_events));
+	ADD(o, "max_late_ns", U64(s->max_late_ns));
+	ADD(o, "unknown_writers", U64(s->unknown_writers));
+	ADD(o, "stale_writers", U64(s->stale_writers));
 	json_invariants(o, s);
 	for (int i = 0; i < s->n_why; i++)
 		json_object_array_add(why, STR(s->inconclusive_why[i]));

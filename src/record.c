@@ -72,6 +72,7 @@ void recorder_header(struct recorder *r, const struct run_info *ri)
 	m->page_size = sysconf(_SC_PAGESIZE);
 	m->flags = FDW_TRACE_F_ALL_FAULTS | (o->strict ? FDW_TRACE_F_STRICT : 0);
 	m->t0_ns = ri->t0;
+	m->reorder_ns = FDW_DET_REORDER_NS_LIVE;
 	snprintf(m->kernel, sizeof(m->kernel), "%s", ri->ki->release);
 	options_join(o, m->options, sizeof(m->options));
 	snprintf(m->watching, sizeof(m->watching), "%s", ri->scope->what);

@@ -133,7 +133,8 @@ static int replay(struct report_ctx *rc, const struct fdw_options *o, FILE *f)
 {
 	struct fdw_sink sink = { rep_violation, rep_window, rep_writer_done, rc };
 	struct fdw_detector_opts dopts = { .strict = rc->opts.strict,
-					   .require = rc->opts.require };
+					   .require = rc->opts.require,
+					   .reorder_ns = rc->res.meta.reorder_ns };
 	struct fdw_detector *det = fdw_detector_new(&dopts, &sink);
 	char msg[512];
 	int code;

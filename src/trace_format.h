@@ -47,6 +47,9 @@
  *                 the attached mode, empty if the probe is not attached
  *     6 VARIANT   probe NUL mode NUL offered("0"/"1") NUL reason: what happened
  *                 to one attach mode of a probe (the start record shows it)
+ *     7 REORDER   the live detector's reorder window, nanoseconds in decimal
+ *                 (at most FDW_TRACE_REORDER_MAX); the replay uses the same.
+ *                 Absent: the detector's default (FDW_DET_REORDER_NS_DEFAULT)
  *
  * BLOCK (FDW_TRACE_BLOCK_HDR bytes of header, payload, CRC)
  *   off  size
@@ -135,7 +138,10 @@ enum fdw_trace_field {
 	FDW_TRACE_FIELD_ATTACH = 4,
 	FDW_TRACE_FIELD_PROBE = 5,
 	FDW_TRACE_FIELD_VARIANT = 6,
+	FDW_TRACE_FIELD_REORDER = 7,
 };
+
+#define FDW_TRACE_REORDER_MAX 10000000000ULL /* 10 s */
 
 #define FDW_TRACE_BLOCK_MAGIC 0x42574446U /* "FDWB" */
 #define FDW_TRACE_BLOCK_HDR   40
@@ -199,6 +205,7 @@ struct trace_probe {
 struct trace_meta {
 	__u32 format_version, schema_version, event_size, page_size, flags;
 	__u64 mono_ns, real_ns, t0_ns;
+	__u64 reorder_ns; /* 0: not recorded */
 	char kernel[FDW_TRACE_TEXT_LEN];
 	char options[FDW_TRACE_FIELD_MAX + 1];
 	char watching[FDW_TRACE_TEXT_LEN];

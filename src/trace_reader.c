@@ -28,12 +28,16 @@ struct trace_reader {
 	__u64 tail; /* bytes of an incomplete block at the end */
 	bool trailer;
 	bool structure_only; /* events blocks: CRC only, not decoded */
-	unsigned char *sbuf; /* block as stored: header, payload, CRC */
-	size_t scap;
-	unsigned char *dbuf; /* decoded payload */
-	size_t dcap;
-	unsigned char *wbuf; /* records widened to this build's event size */
-	size_t wcap;
+	/* the buffers of the last `depth` blocks returned; bs: the current one */
+	struct buffer_set {
+		unsigned char *sbuf; /* block as stored: header, payload, CRC */
+		size_t scap;
+		unsigned char *dbuf; /* decoded payload */
+		size_t dcap;
+		unsigned char *wbuf; /* records widened to this build's event size */
+		size_t wcap;
+	} sets[TRACE_READER_DEPTH_MAX], *bs;
+	unsigned int depth, cur;
 	struct libdeflate_decompressor *inflater;
 };
 
@@ -139,6 +143,23 @@ static int field_variant(struct trace_meta *m, const unsigned char *d, size_t le
 	return 0;
 }
 
+static int field_reorder(struct trace_meta *m, const unsigned char *d, __u16 len)
+{
+	__u64 v = 0;
+
+	if (!len || len > 20)
+		return -1;
+	for (__u16 i = 0; i < len; i++) {
+		if (d[i] < '0' || d[i] > '9' || v > FDW_TRACE_REORDER_MAX)
+			return -1;
+		v = v * 10 + (d[i] - '0');
+	}
+	if (!v || v > FDW_TRACE_REORDER_MAX)
+		return -1;
+	m->reorder_ns = v;
+	return 0;
+}
+
 static int fields_parse(struct trace_meta *m, const unsigned char *h, size_t end, __u32 n)
 {
 	size_t off = FDW_TRACE_HEADER_FIXED;
@@ -173,6 +194,9 @@ static int fields_parse(struct trace_meta *m, const unsigned char *h, size_t end
 			break;
 		case FDW_TRACE_FIELD_VARIANT:
 			err = field_variant(m, d, len);
+			break;
+		case FDW_TRACE_FIELD_REORDER:
+			err = field_reorder(m, d, len);
 			break;
 		default: /* a later addition: skipped */
 			break;
@@ -277,6 +301,8 @@ struct trace_reader *trace_reader_open(FILE *f, char *msg, size_t len)
 		return NULL;
 	}
 	r->f = f;
+	r->depth = 1;
+	r->bs = &r->sets[0];
 	if (header_read(r, msg, len)) {
 		free(r);
 		return NULL;
@@ -361,12 +387,12 @@ static int records_widen(struct trace_reader *r, struct trace_block *b)
 
 	if (in == out)
 		return 0;
-	if (grow(&r->wbuf, &r->wcap, b->count ? b->count * out : 1))
+	if (grow(&r->bs->wbuf, &r->bs->wcap, b->count ? b->count * out : 1))
 		return -1;
-	memset(r->wbuf, 0, b->count * out);
+	memset(r->bs->wbuf, 0, b->count * out);
 	for (__u32 i = 0; i < b->count; i++)
-		memcpy(r->wbuf + i * out, b->data + i * in, in);
-	b->data = r->wbuf;
+		memcpy(r->bs->wbuf + i * out, b->data + i * in, in);
+	b->data = r->bs->wbuf;
 	b->len = b->count * out;
 	return 0;
 }
@@ -403,16 +429,16 @@ static int block_decode(struct trace_reader *r, struct trace_block *b, const uns
 		b->data = p;
 		return 0;
 	}
-	if (grow(&r->dbuf, &r->dcap, b->len ? b->len : 1)) {
+	if (grow(&r->bs->dbuf, &r->bs->dcap, b->len ? b->len : 1)) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	if (zlib_inflate(r, r->dbuf, b->len, p, stored)) {
+	if (zlib_inflate(r, r->bs->dbuf, b->len, p, stored)) {
 		snprintf(msg, len, "block at offset %llu: payload does not decode",
 			 (unsigned long long)b->offset);
 		return -1;
 	}
-	b->data = r->dbuf;
+	b->data = r->bs->dbuf;
 	return 0;
 }
 
@@ -431,13 +457,15 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 
 	memset(b, 0, sizeof(*b));
 	b->offset = r->off;
+	r->cur = (r->cur + 1) % r->depth;
+	r->bs = &r->sets[r->cur];
 	if (r->tail)
 		return 0;
-	if (grow(&r->sbuf, &r->scap, BLOCK_HDR)) {
+	if (grow(&r->bs->sbuf, &r->bs->scap, BLOCK_HDR)) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	h = r->sbuf;
+	h = r->bs->sbuf;
 	got = fread(h, 1, BLOCK_HDR, r->f);
 	if (got && r->trailer) {
 		snprintf(msg, len, "data after the trailer at offset %llu",
@@ -471,11 +499,11 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 			 (unsigned long long)r->off, b->kind, b->encoding, stored, raw, b->count);
 		return -1;
 	}
-	if (grow(&r->sbuf, &r->scap, BLOCK_HDR + (size_t)stored + 4)) {
+	if (grow(&r->bs->sbuf, &r->bs->scap, BLOCK_HDR + (size_t)stored + 4)) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	h = r->sbuf;
+	h = r->bs->sbuf;
 	got = fread(h + BLOCK_HDR, 1, stored + 4, r->f);
 	if (got < stored + 4)
 		return cut_short(r, BLOCK_HDR + got);
@@ -503,6 +531,16 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 	return 1;
 }
 
+int trace_reader_set_depth(struct trace_reader *r, unsigned int depth)
+{
+	if (!depth || depth > TRACE_READER_DEPTH_MAX)
+		return -1;
+	r->depth = depth;
+	r->cur = 0;
+	r->bs = &r->sets[0];
+	return 0;
+}
+
 void trace_reader_structure_only(struct trace_reader *r)
 {
 	r->structure_only = true;
@@ -528,9 +566,11 @@ void trace_reader_free(struct trace_reader *r)
 	if (!r)
 		return;
 	libdeflate_free_decompressor(r->inflater);
-	free(r->sbuf);
-	free(r->dbuf);
-	free(r->wbuf);
+	for (unsigned int i = 0; i < TRACE_READER_DEPTH_MAX; i++) {
+		free(r->sets[i].sbuf);
+		free(r->sets[i].dbuf);
+		free(r->sets[i].wbuf);
+	}
 	free(r);
 }
 

@@ -20,7 +20,8 @@ struct trace_block {
 	__u32 count; /* records or trailer entries */
 	__u64 first_ts, last_ts;
 	__u64 offset;		   /* of the block in the file */
-	const unsigned char *data; /* decoded payload, valid until the next call;
+	const unsigned char *data; /* decoded payload, valid until the next call
+				    * (see trace_reader_set_depth());
 				    * NULL for events after trace_reader_structure_only() */
 	size_t len;
 };
@@ -46,6 +47,12 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
  * that is then read again in full); the trailer is still decoded.
  */
 void trace_reader_structure_only(struct trace_reader *r);
+/*
+ * A block's data stays valid for depth - 1 more next() calls (1 by default):
+ * a thread can read ahead of the one that consumes the blocks.
+ */
+#define TRACE_READER_DEPTH_MAX 8
+int trace_reader_set_depth(struct trace_reader *r, unsigned int depth);
 __u64 trace_reader_tail(const struct trace_reader *r);
 bool trace_reader_trailer(const struct trace_reader *r);
 /* bytes read so far: the header and the complete blocks */

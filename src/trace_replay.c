@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "trace_readahead.h"
 #include "trace_reader.h"
 #include "trace_replay.h"
 #include "trace_stacks.h"
@@ -114,6 +115,7 @@ static int replay_file(FILE *f, struct fdw_detector *d, replay_event_fn fn, void
 		       struct replay_result *res, bool structure_only, char *msg, size_t len)
 {
 	struct stack_table *stacks = res->stacks;
+	struct readahead *ra = NULL;
 	struct trace_reader *r;
 	struct trace_block b;
 	int n, err = 0;
@@ -130,7 +132,10 @@ static int replay_file(FILE *f, struct fdw_detector *d, replay_event_fn fn, void
 	res->meta = *trace_reader_meta(r);
 	if (structure_only)
 		trace_reader_structure_only(r);
-	while ((n = trace_reader_next(r, &b, msg, len)) > 0) {
+	else
+		ra = readahead_start(r);
+	while ((n = ra ? readahead_next(ra, &b, msg, len) : trace_reader_next(r, &b, msg, len)) >
+	       0) {
 		res->blocks++;
 		if (b.kind == FDW_TRACE_BLOCK_EVENTS && structure_only)
 			events_span(&b, res);
@@ -139,6 +144,7 @@ static int replay_file(FILE *f, struct fdw_detector *d, replay_event_fn fn, void
 		else
 			trailer_feed(&b, d, res);
 	}
+	readahead_stop(ra);
 	if (n < 0)
 		err = -1;
 	else if (ferror(f)) {

@@ -235,6 +235,12 @@ int trace_writer_header(struct trace_writer *tw, const struct trace_meta *m)
 	field_add(h, &off, &n, FDW_TRACE_FIELD_OPTIONS, (const char *[]){ m->options }, 1);
 	field_add(h, &off, &n, FDW_TRACE_FIELD_WATCHING, (const char *[]){ m->watching }, 1);
 	field_add(h, &off, &n, FDW_TRACE_FIELD_ATTACH, (const char *[]){ m->attach }, 1);
+	if (m->reorder_ns) {
+		char ns[24];
+
+		snprintf(ns, sizeof(ns), "%llu", (unsigned long long)m->reorder_ns);
+		field_add(h, &off, &n, FDW_TRACE_FIELD_REORDER, (const char *[]){ ns }, 1);
+	}
 	for (int p = 0; p < m->n_probes && p < FDW_TRACE_MAX_PROBES; p++) {
 		const struct trace_probe *pr = &m->probes[p];
 

@@ -5,12 +5,14 @@
  * report benchmark.
  *
  *   fdw-mktrace [--events N] [--inodes K] [--raw] [--no-trailer] [--strict]
- *               [--lost] [--seed S] OUT
+ *               [--lost] [--seed S] [--late MS] [--reorder NS] OUT
  *       a synthetic run: on each inode a truncate every 25 ms held 20 ms by
  *       the "host", and faults from two tasks every 10 us of simulated time,
  *       those inside a window flagged by the "kernel"; a tick every 20 ms.
  *       --lost adds a LOST event; --no-trailer leaves the file as a killed
- *       run would (the last block and the trailer not written).
+ *       run would (the last block and the trailer not written). --late
+ *       delivers each DONE MS ms after its time, as from a stalled vCPU;
+ *       --reorder records the reorder window a live run would have used.
  *   fdw-mktrace --from IN [--events N] [--raw] OUT
  *       the header, the first N records (events and ticks) and the trailer of
  *       a real recording: a small seed with real data.
@@ -32,7 +34,7 @@
 #define US 1000ULL
 
 struct opts {
-	unsigned long long events, inodes, seed;
+	unsigned long long events, inodes, seed, late_ms, reorder_ns;
 	bool raw, no_trailer, strict, lost;
 	const char *from, *out;
 };
@@ -55,6 +57,7 @@ static void meta_synthetic(struct trace_meta *m, const struct opts *o)
 	m->page_size = 4096;
 	m->flags = FDW_TRACE_F_ALL_FAULTS | (o->strict ? FDW_TRACE_F_STRICT : 0);
 	m->t0_ns = 1000 * MS;
+	m->reorder_ns = o->reorder_ns;
 	snprintf(m->kernel, sizeof(m->kernel), "synthetic");
 	snprintf(m->options, sizeof(m->options), "fdw-mktrace --events %llu", o->events);
 	snprintf(m->watching, sizeof(m->watching), "/synthetic (fuse.fdw-mktrace)");
@@ -140,8 +143,9 @@ static void synthetic(struct trace_writer *tw, const struct opts *o, __u64 count
 			e.type = FDW_EV_WRITER_REPLY;
 			e.reply.writer_id = x->wid;
 			counters[FDW_CNT_REPLIES]++;
-		} else if (x->state == 2 && t >= x->reply + 50 * US) {
-			x->done = t;
+		} else if (x->state == 2 && t >= x->reply + 50 * US + o->late_ms * MS) {
+			x->done = o->late_ms ? x->reply + 50 * US : t;
+			e.ts = x->done;
 			x->state = 0;
 			x->next_issue = t + 5 * MS;
 			e.type = FDW_EV_WRITER_DONE;
@@ -258,7 +262,7 @@ static int crop(struct trace_writer **twp, const struct opts *o, __u64 counters[
 static int usage(void)
 {
 	fprintf(stderr, "usage: fdw-mktrace [--events N] [--inodes K] [--raw] [--no-trailer] "
-			"[--strict] [--lost] [--seed S] [--from IN] OUT\n");
+			"[--strict] [--lost] [--seed S] [--late MS] [--reorder NS] [--from IN] OUT\n");
 	return 2;
 }
 
@@ -273,6 +277,8 @@ int main(int argc, char **argv)
 		{ "lost", no_argument, NULL, 'l' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "late", required_argument, NULL, 'L' },
+		{ "reorder", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .events = 1000, .inodes = 1, .seed = 1 };
@@ -309,6 +315,12 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			o.from = optarg;
+			break;
+		case 'L':
+			o.late_ms = strtoull(optarg, NULL, 0);
+			break;
+		case 'R':
+			o.reorder_ns = strtoull(optarg, NULL, 0);
 			break;
 		default:
 			return usage();

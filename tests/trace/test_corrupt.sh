@@ -186,5 +186,18 @@ $FDW report "$tmp/strict.fdw" --perfetto "$tmp/tl.json" >/dev/null
 python3 tests/trace/check_perfetto.py "$tmp/tl.json" >"$tmp/pf" 2>&1
 ok $? "synthetic timeline: $(cat "$tmp/pf")"
 
+# The reorder window a live run used is recorded and the replay uses it: DONE
+# events delivered 60 ms after their time are late for the default 10 ms
+# (inconclusive), not for a recorded 100 ms (clean).
+$MK --events 20000 --late 60 "$tmp/late.fdw" >/dev/null
+$FDW report "$tmp/late.fdw" >"$tmp/late.out" 2>&1
+rc=$?
+grep -q "later than the reorder window (10000 us" "$tmp/late.out"
+ok $((rc != 4 || $?)) "late DONE events, no recorded window: rc $rc, want 4 and a note"
+$MK --events 20000 --late 60 --reorder 100000000 "$tmp/late100.fdw" >/dev/null
+$FDW report "$tmp/late100.fdw" >"$tmp/late100.out" 2>&1
+rc=$?
+ok "$rc" "late DONE events, 100 ms window recorded: rc $rc, want 0: $(tail -2 "$tmp/late100.out")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
