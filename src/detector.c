@@ -782,10 +782,11 @@ static struct writer *writer_lookup(struct fdw_detector *d, const struct fdw_eve
 static void check_inv4_writer(struct fdw_detector *d, struct inode_state *in,
 			      const struct writer *w)
 {
-	struct fdw_violation v = { .inv = FDW_INV4 };
+	struct fdw_violation v;
 
 	if (w->rec.w.lock_state != FDW_LOCK_NOT_HELD || !writer_is_dax(w))
 		return;
+	v = (struct fdw_violation){ .inv = FDW_INV4 };
 	v.writer = &w->rec;
 	v.inode = w->rec.inode;
 	v.fault_ts = w->rec.issue_ts;
@@ -796,10 +797,11 @@ static void check_inv4_writer(struct fdw_detector *d, struct inode_state *in,
 static void check_inv4_fault(struct fdw_detector *d, struct inode_state *in,
 			     const struct fdw_event *e)
 {
-	struct fdw_violation v = { .inv = FDW_INV4 };
+	struct fdw_violation v;
 
 	if (!(e->fault.flags & FDW_FAULT_LOCK_NOT_HELD) || !(e->inode.flags & FDW_INODE_DAX))
 		return;
+	v = (struct fdw_violation){ .inv = FDW_INV4 };
 	v.inode = e->inode;
 	v.fault_task = e->task;
 	v.fault = e->fault;
@@ -945,7 +947,7 @@ static void check_inv3(struct fdw_detector *d, struct inode_state *in, const str
 {
 	const __u32 need = FDW_FAULT_MAPPED | FDW_FAULT_ISIZE_VALID;
 	const struct fdw_fault *f = &e->fault;
-	struct fdw_violation v = { .inv = FDW_INV3 };
+	struct fdw_violation v;
 
 	if (!in->has_trunc || (f->flags & need) != need)
 		return;
@@ -957,6 +959,7 @@ static void check_inv3(struct fdw_detector *d, struct inode_state *in, const str
 	if (writer_window_overlaps(&in->inflight, fs->start, fs->end) ||
 	    writer_window_overlaps(&in->done, fs->start, fs->end))
 		return;
+	v = (struct fdw_violation){ .inv = FDW_INV3 };
 	v.writer = &in->last_trunc;
 	v.inode = e->inode;
 	v.fault_task = e->task;
