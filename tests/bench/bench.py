@@ -496,7 +496,8 @@ def report_speed(fx, recording):
         return
     os.makedirs(OUT, exist_ok=True)
     big = os.path.join(OUT, f"synthetic-{REPORT_EVENTS}.fdw")
-    if not os.path.exists(big):
+    # remade when fdw-mktrace (and with it the trace writer) is newer
+    if not os.path.exists(big) or os.path.getmtime(big) < os.path.getmtime(MKTRACE):
         say(f"== report speed: making a {REPORT_EVENTS:,}-event trace ({big})")
         subprocess.run([MKTRACE, "--events", str(REPORT_EVENTS), "--inodes", "8", big],
                        check=True, stdout=subprocess.DEVNULL)
