@@ -206,7 +206,10 @@ int BPF_KRETPROBE(dax_iomap_fault_kretprobe, vm_fault_t ret)
  * mm_filemap_map_pages fires at the end of filemap_map_pages() with the
  * fault-around range even when no folio there was mapped (nothing cached),
  * so it counts as a fault on the range but never as a mapping (INV-3).
- * These hooks see every page-cache fault on the machine, most of them on
+ * Neither does mm_filemap_fault: filemap_fault() re-checks i_size under the
+ * folio lock after it and returns SIGBUS if a truncate finished in between,
+ * which these hooks do not see (INV-3 needs the fault's result: fentry and
+ * kprobe mode). These hooks see every page-cache fault on the machine, most of them on
  * files nobody watches: the superblock's magic (inode_watched_as) is the
  * first test, before any map lookup.
  */
@@ -217,8 +220,7 @@ static __always_inline int filemap_fault_instant(void *ctx, struct address_space
 
 	if (lo < hi && inode_watched_as(inode, btf) && !(KREAD(btf, inode, i_flags) & S_DAX) &&
 	    task_watched())
-		fault_instant(ctx, inode, lo, hi, src,
-			      src == FDW_SRC_FILEMAP_FAULT ? FDW_FAULT_MAPPED : 0, btf);
+		fault_instant(ctx, inode, lo, hi, src, 0, btf);
 	return 0;
 }
 

@@ -34,6 +34,10 @@ void invariants_coverage(const struct probe_set *ps, struct kernel_info *ki,
 		not_attached(ps, FDW_PROBE_UNMAP, why[FDW_INV2], FDW_DET_WHY_LEN);
 	else if (!attached(ps, FDW_PROBE_FAULT_DAX))
 		not_attached(ps, FDW_PROBE_FAULT_DAX, why[FDW_INV2], FDW_DET_WHY_LEN);
+	if (ps->probes[FDW_PROBE_FAULT_PAGECACHE].mode == FDW_MODE_TRACEPOINT)
+		snprintf(why[FDW_INV3], FDW_DET_WHY_LEN,
+			 "on page-cache files: mm_filemap_fault fires before filemap_fault "
+			 "re-checks i_size; whether it mapped is not seen (fentry/kprobe see it)");
 	if (!fault_lock_in_btf(ki))
 		snprintf(why[FDW_INV4], FDW_DET_WHY_LEN,
 			 "not from the start: before 5.15 (no address_space.invalidate_lock) "
