@@ -157,6 +157,7 @@ enum fdw_lost_reason {
 	FDW_LOST_RINGBUF = 1, /* ring buffer full */
 	FDW_LOST_MAP_FULL = 2,
 	FDW_LOST_SLOTS = 3,   /* more writers in flight on one inode than slots */
+	FDW_LOST_SKIPPED = 4, /* program runs the kernel skipped (FDW_CNT_LOST_SKIPPED) */
 };
 
 struct fdw_lost {
@@ -239,6 +240,12 @@ enum fdw_counter {
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */
+	/*
+	 * Filled by user space: the programs' recursion_misses (bpf_prog_info),
+	 * runs the kernel skipped because the program was already running on
+	 * that CPU (a task preempted inside it, __bpf_prog_enter_recur()).
+	 */
+	FDW_CNT_LOST_SKIPPED,
 	FDW_CNT_MAX,
 };
 

@@ -62,6 +62,7 @@ enum note_key {
 	NOTE_LOST_RINGBUF,
 	NOTE_LOST_MAP_FULL,
 	NOTE_LOST_SLOTS,
+	NOTE_LOST_SKIPPED,
 	NOTE_UNKNOWN_WRITER,
 	NOTE_LATE,
 	NOTE_STALE,
@@ -70,7 +71,7 @@ enum note_key {
 	NOTE_LIVE_OVERFLOW,
 };
 
-#define LOST_REASONS 4 /* index 0: unknown reason, else enum fdw_lost_reason */
+#define LOST_REASONS 5 /* index 0: unknown reason, else enum fdw_lost_reason */
 
 struct fdw_detector {
 	struct fdw_detector_opts opts;
@@ -204,6 +205,7 @@ static int lost_index(__u32 reason)
 	case FDW_LOST_RINGBUF:
 	case FDW_LOST_MAP_FULL:
 	case FDW_LOST_SLOTS:
+	case FDW_LOST_SKIPPED:
 		return (int)reason;
 	default:
 		return 0;
@@ -234,6 +236,12 @@ static void lost_note(struct fdw_detector *d, int idx)
 	case FDW_LOST_SLOTS:
 		note_putf(d, NOTE_LOST_SLOTS,
 			  "%llu writers found no free kernel slot: their windows not checked", n);
+		break;
+	case FDW_LOST_SKIPPED:
+		note_putf(d, NOTE_LOST_SKIPPED,
+			  "%llu probe runs skipped by the kernel (program already running on "
+			  "that CPU): faults or writers not seen",
+			  n);
 		break;
 	default:
 		note_putf(d, NOTE_LOST_OTHER, "%llu events lost (reason %u)", n,
@@ -1302,6 +1310,8 @@ static int counter_lost_index(int cnt)
 		return FDW_LOST_MAP_FULL;
 	case FDW_CNT_LOST_SLOTS:
 		return FDW_LOST_SLOTS;
+	case FDW_CNT_LOST_SKIPPED:
+		return FDW_LOST_SKIPPED;
 	default:
 		return 0;
 	}

@@ -85,6 +85,7 @@ const char *counter_name(int idx)
 		[FDW_CNT_LOST_RINGBUF] = "lost_ringbuf",
 		[FDW_CNT_LOST_MAP_FULL] = "lost_map_full",
 		[FDW_CNT_LOST_SLOTS] = "lost_writer_slots",
+		[FDW_CNT_LOST_SKIPPED] = "lost_runs_skipped",
 	};
 
 	return NAME(names, (unsigned int)idx);

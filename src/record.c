@@ -100,6 +100,7 @@ void recorder_pass(struct recorder *r, struct fdw_detector *det, const __u64 cnt
 		{ FDW_CNT_LOST_RINGBUF, FDW_LOST_RINGBUF },
 		{ FDW_CNT_LOST_MAP_FULL, FDW_LOST_MAP_FULL },
 		{ FDW_CNT_LOST_SLOTS, FDW_LOST_SLOTS },
+		{ FDW_CNT_LOST_SKIPPED, FDW_LOST_SKIPPED },
 	};
 
 	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
