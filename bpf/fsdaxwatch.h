@@ -237,13 +237,15 @@ enum fdw_counter {
 	FDW_CNT_UNMAPS,		     /* kernel unmaps of tracked DAX files (INV-2) */
 	FDW_CNT_INV2_WRITERS,	     /* DAX writers issued with pages of their dead range mapped */
 	FDW_CNT_STACK_FAIL,	     /* stacks or hold sites not recorded (bucket taken, table full) */
+	FDW_CNT_LOCK_SKIPPED,	     /* user space: lock.timing runs the kernel skipped (see below) */
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */
 	/*
 	 * Filled by user space: the programs' recursion_misses (bpf_prog_info),
 	 * runs the kernel skipped because the program was already running on
-	 * that CPU (a task preempted inside it, __bpf_prog_enter_recur()).
+	 * that CPU (a task preempted inside it, __bpf_prog_enter_recur(), or an
+	 * interrupt hitting the same hook), for every probe but lock.timing.
 	 */
 	FDW_CNT_LOST_SKIPPED,
 	FDW_CNT_MAX,

@@ -15,6 +15,7 @@
 #include "histogram_report.h"
 #include "lock_learn.h"
 #include "openmetrics.h"
+#include "prog_skips.h"
 
 #define WHY_LEN 200
 
@@ -212,6 +213,16 @@ static void counters_get(struct hist_report *r, __u64 out[FDW_CNT_MAX])
 			out[i] += vals[c];
 	}
 	free(vals);
+	prog_skips_read(r->skel->obj, &out[FDW_CNT_LOST_SKIPPED], &out[FDW_CNT_LOCK_SKIPPED]);
+}
+
+/* lock-hook runs the kernel skipped so far: samples missing from the figures */
+static __u64 lock_skips(struct hist_report *r)
+{
+	__u64 checked, lock;
+
+	prog_skips_read(r->skel->obj, &checked, &lock);
+	return lock;
 }
 
 static __u64 max_u64(__u64 a, __u64 b)
@@ -256,7 +267,8 @@ static void metrics_fill(struct hist_report *r, struct fdw_metrics *m, const str
 		.windows = s->windows,
 		.window_hits = max_u64(s->window_hits, cnt[FDW_CNT_FAULT_HITS]),
 		.lost = {cnt[FDW_CNT_LOST_RINGBUF], cnt[FDW_CNT_LOST_MAP_FULL],
-			 cnt[FDW_CNT_LOST_SLOTS]},
+			 cnt[FDW_CNT_LOST_SLOTS], cnt[FDW_CNT_LOST_SKIPPED]},
+		.lock_runs_skipped = cnt[FDW_CNT_LOCK_SKIPPED],
 		/* missing probes are known only at the end: no figure before */
 		.inconclusive = final ? exit_code == FDW_EXIT_INCONCLUSIVE || s->inconclusive : -1,
 		.hists = r->hist_fd >= 0 ? r->total : NULL,
@@ -326,9 +338,11 @@ static void report(struct hist_report *r, const struct fdw_hist *hists, const bo
 {
 	char none[256] = "", unmeasured[256] = "";
 	int nn = 0, nu = 0;
+	__u64 skipped;
 
 	if (r->hist_fd < 0 || r->o->format == FDW_FORMAT_OPENMETRICS)
 		return;
+	skipped = lock_skips(r);
 	if (r->o->json) {
 		struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 
@@ -342,6 +356,7 @@ static void report(struct hist_report *r, const struct fdw_hist *hists, const bo
 						      : NULL);
 		if (r->learn)
 			json_object_object_add(o, "lock_learned", learned_json(r));
+		json_object_object_add(o, "hook_runs_skipped", json_object_new_int64(skipped));
 		for (unsigned int op = 0; op < FDW_LOCK_OP_MAX; op++)
 			for (unsigned int k = 0; k < FDW_LOCK_KIND_MAX; k++) {
 				int i = fdw_hist_index(op, k);
@@ -379,6 +394,10 @@ static void report(struct hist_report *r, const struct fdw_hist *hists, const bo
 		printf("  none: %s\n", none);
 	if (nu)
 		printf("  not measured: %s (%s)\n", unmeasured, r->why);
+	if (skipped)
+		printf("  incomplete: %llu runs of the lock hooks were skipped by the kernel (already "
+		       "running on that CPU): their samples are missing\n",
+		       (unsigned long long)skipped);
 	fflush(stdout);
 }
 

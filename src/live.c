@@ -17,6 +17,7 @@
 #include "libbpf_log.h"
 #include "live.h"
 #include "output.h"
+#include "prog_skips.h"
 #include "record.h"
 #include "histogram_report.h" /* lock timing (issue 4) */
 #include "coverage.h"	  /* INV-2, INV-4, INV-5 checked or not */
@@ -77,23 +78,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The kernel's count of runs it skipped, over every loaded program (5.12+; 0 before). */
-static __u64 runs_skipped(struct fsdaxwatch_bpf *skel)
-{
-	struct bpf_program *prog;
-	__u64 n = 0;
-
-	bpf_object__for_each_program(prog, skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			n += info.recursion_misses;
-	}
-	return n;
-}
-
 static void counters_read(struct fsdaxwatch_bpf *skel, __u64 out[FDW_CNT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.counters);
@@ -107,7 +91,7 @@ static void counters_read(struct fsdaxwatch_bpf *skel, __u64 out[FDW_CNT_MAX])
 			out[i] += vals[c];
 	}
 	free(vals);
-	out[FDW_CNT_LOST_SKIPPED] = runs_skipped(skel);
+	prog_skips_read(skel->obj, &out[FDW_CNT_LOST_SKIPPED], &out[FDW_CNT_LOCK_SKIPPED]);
 }
 
 /* The loop's tick; when recording, this pass's losses and the tick go to the trace too. */

@@ -82,6 +82,7 @@ const char *counter_name(int idx)
 		[FDW_CNT_UNMAPS] = "unmaps",
 		[FDW_CNT_INV2_WRITERS] = "inv2_writers",
 		[FDW_CNT_STACK_FAIL] = "stacks_not_captured",
+		[FDW_CNT_LOCK_SKIPPED] = "lock_hook_runs_skipped",
 		[FDW_CNT_LOST_RINGBUF] = "lost_ringbuf",
 		[FDW_CNT_LOST_MAP_FULL] = "lost_map_full",
 		[FDW_CNT_LOST_SLOTS] = "lost_writer_slots",

@@ -115,6 +115,7 @@ int fdw_metrics_render(FILE *f, const struct fdw_metrics *m)
 		[FDW_OM_LOST_RINGBUF] = "ringbuf",
 		[FDW_OM_LOST_MAP_FULL] = "map_full",
 		[FDW_OM_LOST_SLOTS] = "writer_slots",
+		[FDW_OM_LOST_SKIPPED] = "runs_skipped",
 	};
 
 	family(f, "info", "gauge", NULL, "Version of fsdaxwatch, kernel release, attach mode.");
@@ -157,6 +158,10 @@ int fdw_metrics_render(FILE *f, const struct fdw_metrics *m)
 	for (int i = 0; i < FDW_OM_LOST_MAX; i++)
 		fprintf(f, "%slost_events_total{reason=\"%s\"} %llu\n", P, lost_names[i],
 			(unsigned long long)m->lost[i]);
+	counter(f, "lock_hook_runs_skipped_total",
+		"Runs of the lock-timing hooks the kernel skipped (already running on that CPU): "
+		"samples missing from the lock histograms.",
+		m->lock_runs_skipped);
 	if (m->inconclusive >= 0) {
 		family(f, "inconclusive", "gauge", NULL,
 		       "1 if the run so far cannot conclude (events lost, probes missing).");

@@ -30,7 +30,9 @@
  *   fsdaxwatch_fuse_dax_requests_total{opcode}       counter: SETUPMAPPING, REMOVEMAPPING
  *   fsdaxwatch_reclaims_total                        counter: DAX-range reclaims (INV-5)
  *   fsdaxwatch_lost_events_total{reason}             counter: ringbuf, map_full,
- *                                                    writer_slots
+ *                                                    writer_slots, runs_skipped
+ *   fsdaxwatch_lock_hook_runs_skipped_total          counter: lock-timing samples
+ *                                                    the kernel skipped
  *   fsdaxwatch_inconclusive                          gauge 0/1
  *   fsdaxwatch_start_time_seconds                    gauge, Unix time
  *   fsdaxwatch_elapsed_seconds                       gauge
@@ -48,6 +50,7 @@ enum fdw_om_lost {
 	FDW_OM_LOST_RINGBUF = 0,
 	FDW_OM_LOST_MAP_FULL,
 	FDW_OM_LOST_SLOTS,
+	FDW_OM_LOST_SKIPPED,
 	FDW_OM_LOST_MAX,
 };
 
@@ -63,6 +66,7 @@ struct fdw_metrics {
 	unsigned int inv_checked; /* bit n: INV-n is checked (its counter is written) */
 	__u64 setupmappings, removemappings, reclaims; /* FUSE DAX window requests */
 	__u64 lost[FDW_OM_LOST_MAX];
+	__u64 lock_runs_skipped; /* lock-hook runs the kernel skipped: samples missing */
 	int inconclusive; /* 0 or 1; < 0: not written */
 	/* FDW_HIST_MAX merged cumulative histograms (fdw_hist_index); NULL: none */
 	const struct fdw_hist *hists;

@@ -3,6 +3,8 @@
  * Every probe, its variants in order of preference, and the BPF programs
  * (bpf/probe_*.bpf.h) and kernel targets of each variant.
  */
+#include <string.h>
+
 #include "probe_table.h"
 
 #define HOOK(p, t) { .prog = p, .target = t }
@@ -195,4 +197,15 @@ static const struct probe_def probe_defs[FDW_PROBE_MAX] = {
 const struct probe_def *probe_def(enum fdw_probe_id id)
 {
 	return &probe_defs[id];
+}
+
+bool probe_def_has_program(enum fdw_probe_id id, const char *prog)
+{
+	const struct probe_def *p = &probe_defs[id];
+
+	for (int v = 0; v < FDW_MAX_VARIANTS; v++)
+		for (int h = 0; h < FDW_MAX_HOOKS && p->variants[v].hooks[h].prog; h++)
+			if (!strcmp(p->variants[v].hooks[h].prog, prog))
+				return true;
+	return false;
 }

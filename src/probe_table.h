@@ -40,5 +40,7 @@ struct probe_def {
 };
 
 const struct probe_def *probe_def(enum fdw_probe_id id);
+/* whether PROG (a BPF program name) is one of the probe's hooks */
+bool probe_def_has_program(enum fdw_probe_id id, const char *prog);
 
 #endif /* FDW_PROBE_TABLE_H */
