@@ -12,6 +12,9 @@
 
 #define TS_INF (~0ULL)
 
+/* small helpers of the per-event path, inlined into it */
+#define FDW_HOT inline __attribute__((always_inline))
+
 struct inode_state;
 
 struct writer {
@@ -72,6 +75,7 @@ enum note_key {
 };
 
 #define LOST_REASONS 5 /* index 0: unknown reason, else enum fdw_lost_reason */
+#define INODE_CACHE  64
 
 struct fdw_detector {
 	struct fdw_detector_opts opts;
@@ -91,6 +95,8 @@ struct fdw_detector {
 	size_t inode_nbuckets, n_inodes, inodes_cap;
 	struct inode_state **inode_order;
 	struct fdw_inode_summary *sums;
+	/* the inodes last found, by (ino ^ dev) % INODE_CACHE: most lookups end here */
+	struct inode_state *inode_cache[INODE_CACHE];
 
 	/* writers by id */
 	struct writer **writer_tab;
@@ -266,7 +272,8 @@ static void lost_add(struct fdw_detector *d, __u32 reason, __u64 n)
 
 static size_t inode_bucket(const struct fdw_detector *d, __u64 dev, __u64 ino, __u32 gen)
 {
-	__u64 h = mix64(dev ^ mix64(ino ^ mix64(gen)));
+	/* one mix of the three: every event looks its inode up */
+	__u64 h = mix64(ino ^ dev * 0x9e3779b97f4a7c15ULL ^ (__u64)gen * 0xc2b2ae3d27d4eb4fULL);
 
 	return h & (d->inode_nbuckets - 1);
 }
@@ -318,18 +325,29 @@ static struct inode_state *inode_new(struct fdw_detector *d, const struct fdw_in
 	return in;
 }
 
-static struct inode_state *inode_get(struct fdw_detector *d, const struct fdw_inode_id *id)
+static struct inode_state *inode_find(struct fdw_detector *d, const struct fdw_inode_id *id)
 {
 	struct inode_state *in = NULL;
-	struct fdw_inode_summary *sum;
 
 	if (d->inode_nbuckets) {
 		in = d->inode_tab[inode_bucket(d, id->dev, id->ino, id->gen)];
 		while (in && (in->dev != id->dev || in->ino != id->ino || in->gen != id->gen))
 			in = in->hash_next;
 	}
-	if (!in)
-		return inode_new(d, id);
+	return in ? in : inode_new(d, id);
+}
+
+static FDW_HOT struct inode_state *inode_get(struct fdw_detector *d, const struct fdw_inode_id *id)
+{
+	struct inode_state **slot = &d->inode_cache[(id->ino ^ id->dev) % INODE_CACHE];
+	struct inode_state *in = *slot;
+	struct fdw_inode_summary *sum;
+
+	if (!in || ((in->ino ^ id->ino) | (in->dev ^ id->dev) | (in->gen ^ id->gen))) {
+		in = inode_find(d, id);
+		*slot = in;
+	}
+	/* a new inode's summary is *id already: the updates below change nothing */
 	sum = &d->sums[in->sum];
 	sum->inode.flags |= id->flags & FDW_INODE_DAX;
 	if (!sum->inode.nodeid)
@@ -544,7 +562,7 @@ static void send_writer_done(struct fdw_detector *d, struct writer *w)
 }
 
 /* hits = max(own, kernel): keep windows and window_hits in step. */
-static void writer_hits_update(struct fdw_detector *d, struct writer *w)
+static FDW_HOT void writer_hits_update(struct fdw_detector *d, struct writer *w)
 {
 	struct fdw_inode_summary *sum = inode_sum(d, w->inode);
 	__u64 hits = max_u64(w->own_hits, w->kern_hits);
@@ -561,7 +579,7 @@ static void writer_hits_update(struct fdw_detector *d, struct writer *w)
 	w->rec.hits_postreply = max_u64(w->own_hits_postreply, w->kern_hits_postreply);
 }
 
-static void hit_times_merge(struct fdw_writer_rec *r, __u64 first, __u64 last)
+static FDW_HOT void hit_times_merge(struct fdw_writer_rec *r, __u64 first, __u64 last)
 {
 	if (first && (!r->first_hit_ts || first < r->first_hit_ts))
 		r->first_hit_ts = first;
@@ -575,7 +593,7 @@ struct fault_span {
 	int instant;
 };
 
-static struct fault_span fault_span_of(const struct fdw_event *e)
+static FDW_HOT struct fault_span fault_span_of(const struct fdw_event *e)
 {
 	struct fault_span fs = { .start = e->ts, .end = e->ts, .instant = 1 };
 
@@ -645,8 +663,8 @@ static void writer_hit(struct fdw_detector *d, struct writer *w, const struct fd
 		send_window(d, w); /* first hit after the report: later than the linger */
 }
 
-static int fault_hits_window(const struct writer *w, const struct fdw_fault *f,
-			     const struct fault_span *fs)
+static FDW_HOT int fault_hits_window(const struct writer *w, const struct fdw_fault *f,
+				     const struct fault_span *fs)
 {
 	__u64 issue = w->rec.issue_ts;
 	__u64 done = w->completed ? w->rec.done_ts : TS_INF;
@@ -741,15 +759,24 @@ static void writer_retire(struct fdw_detector *d, struct writer *w)
 	d->retired_n++;
 }
 
+/* trim_done() has a writer to drop (the test of its loop) */
+static FDW_HOT int trim_due(const struct inode_state *in, __u64 now)
+{
+	const struct writer *w = in->done.head;
+	int old;
+
+	if (in->done.n <= FDW_DET_KEEP_DONE)
+		return 0;
+	old = now > w->rec.done_ts && now - w->rec.done_ts > FDW_DET_RETAIN_NS;
+	return in->done.n > FDW_DET_KEEP_DONE_MAX || old;
+}
+
 /* Drop completed writers no late fault can still hit (see detector.h). */
 static void trim_done(struct fdw_detector *d, struct inode_state *in, __u64 now)
 {
-	while (in->done.n > FDW_DET_KEEP_DONE) {
+	while (trim_due(in, now)) {
 		struct writer *w = in->done.head;
-		int old = now > w->rec.done_ts && now - w->rec.done_ts > FDW_DET_RETAIN_NS;
 
-		if (in->done.n <= FDW_DET_KEEP_DONE_MAX && !old)
-			break;
 		report_completed(d, w);
 		writer_retire(d, w);
 	}
@@ -978,15 +1005,17 @@ static void check_inv3(struct fdw_detector *d, struct inode_state *in, const str
 }
 
 /* A HIT_WINDOW fault naming a writer we never saw issued: judge it on its ghost. */
-static void check_unknown_origin(struct fdw_detector *d, const struct fdw_event *e,
-				 const struct fault_span *fs)
+static void check_unknown_origin(struct fdw_detector *d, const struct inode_state *in,
+				 const struct fdw_event *e, const struct fault_span *fs)
 {
 	const struct fdw_fault *f = &e->fault;
-	struct writer *w;
+	struct writer *w = in->inflight.tail;
 
 	if (!(f->flags & FDW_FAULT_HIT_WINDOW) || !f->writer_id)
 		return;
-	w = writer_find(d, f->writer_id);
+	/* mostly the writer last issued on the fault's inode: no need for the id table */
+	if (!w || w->rec.w.writer_id != f->writer_id)
+		w = writer_find(d, f->writer_id);
 	if (w && w->retired) {
 		if (fault_hits_window(w, f, fs))
 			writer_hit(d, w, e, fs);
@@ -999,8 +1028,8 @@ static void check_unknown_origin(struct fdw_detector *d, const struct fdw_event 
 	writer_hit(d, w, e, fs);
 }
 
-static void writers_hit_by(struct fdw_detector *d, const struct writer_list *l,
-			   const struct fdw_event *e, const struct fault_span *fs)
+static FDW_HOT void writers_hit_by(struct fdw_detector *d, const struct writer_list *l,
+				   const struct fdw_event *e, const struct fault_span *fs)
 {
 	struct writer *w;
 
@@ -1014,17 +1043,24 @@ static void on_fault(struct fdw_detector *d, const struct fdw_event *e)
 	struct inode_state *in = inode_get(d, &e->inode);
 	struct fault_span fs = fault_span_of(e);
 
-	in->faults_seen++;
-	if (e->inode.flags & FDW_INODE_DAX)
-		in->faults_dax_seen++;
-	inode_faults_update(d, in);
+	/* inode_faults_update(), for counts that grew by one */
+	if (++in->faults_seen > in->faults_kern) {
+		d->faults_sum++;
+		inode_sum(d, in)->faults++;
+	}
+	if ((e->inode.flags & FDW_INODE_DAX) && ++in->faults_dax_seen > in->faults_dax_kern) {
+		d->faults_dax_sum++;
+		inode_sum(d, in)->faults_dax++;
+	}
 
-	trim_done(d, in, e->ts);
-	writers_hit_by(d, &in->inflight, e, &fs);
+	if (trim_due(in, e->ts))
+		trim_done(d, in, e->ts);
+	if (in->inflight.head)
+		writers_hit_by(d, &in->inflight, e, &fs);
 	/* a fault that starts after every completed window cannot hit one */
 	if (fs.start <= in->done_max_ts)
 		writers_hit_by(d, &in->done, e, &fs);
-	check_unknown_origin(d, e, &fs);
+	check_unknown_origin(d, in, e, &fs);
 	check_inv3(d, in, e, &fs);
 	check_inv4_fault(d, in, e);
 }
@@ -1075,7 +1111,7 @@ static int event_rank(__u32 type)
 	}
 }
 
-static int pending_before(const struct pending *a, const struct pending *b)
+static FDW_HOT int pending_before(const struct pending *a, const struct pending *b)
 {
 	if (a->ev.ts != b->ev.ts)
 		return a->ev.ts < b->ev.ts;
@@ -1128,7 +1164,7 @@ static void heap_pop(struct fdw_detector *d, struct pending *out)
 	}
 }
 
-static struct pending *ring_at(const struct fdw_detector *d, size_t i)
+static FDW_HOT struct pending *ring_at(const struct fdw_detector *d, size_t i)
 {
 	return &d->ring[(d->ring_head + i) & (d->ring_cap - 1)];
 }
@@ -1146,23 +1182,42 @@ static void ring_grow(struct fdw_detector *d)
 	d->ring_head = 0;
 }
 
+/* out of line: its copy of the event on the stack would weigh on every push */
+static __attribute__((noinline)) void pending_push_late(struct fdw_detector *d,
+							const struct fdw_event *e, int rank)
+{
+	struct pending late = {.ev = *e, .seq = d->seq++, .rank = rank};
+
+	heap_push(d, &late);
+}
+
 /*
  * Events nearly always come in order: those not before the ring's last one
  * are appended to it (O(1)); the others go to the heap. The ring is sorted,
  * so the next event is the earlier of its head and the heap's top, in the
  * same (ts, rank, seq) order a single heap would give.
  */
-static void pending_push(struct fdw_detector *d, const struct fdw_event *e)
+static FDW_HOT void pending_push(struct fdw_detector *d, const struct fdw_event *e)
 {
-	struct pending p = {.ev = *e, .seq = d->seq++, .rank = event_rank(e->type)};
+	int rank = event_rank(e->type);
+	struct pending *p;
 
-	if (d->ring_n && pending_before(&p, ring_at(d, d->ring_n - 1))) {
-		heap_push(d, &p);
-		return;
+	/* pending_before(e, last): e's seq is the greater, so ts and rank decide */
+	if (d->ring_n) {
+		const struct pending *last = ring_at(d, d->ring_n - 1);
+
+		if (e->ts < last->ev.ts || (e->ts == last->ev.ts && rank < last->rank)) {
+			pending_push_late(d, e, rank);
+			return;
+		}
 	}
 	if (d->ring_n == d->ring_cap)
 		ring_grow(d);
-	*ring_at(d, d->ring_n++) = p;
+	/* written in place: an event is 160 bytes, copied once on its way in */
+	p = ring_at(d, d->ring_n++);
+	p->ev = *e;
+	p->seq = d->seq++;
+	p->rank = rank;
 }
 
 static size_t pending_count(const struct fdw_detector *d)
@@ -1170,7 +1225,7 @@ static size_t pending_count(const struct fdw_detector *d)
 	return d->ring_n + d->heap_n;
 }
 
-static int pending_from_ring(const struct fdw_detector *d)
+static FDW_HOT int pending_from_ring(const struct fdw_detector *d)
 {
 	return d->ring_n && (!d->heap_n || pending_before(ring_at(d, 0), &d->heap[0]));
 }
@@ -1179,17 +1234,6 @@ static int pending_from_ring(const struct fdw_detector *d)
 static const struct pending *pending_min(const struct fdw_detector *d)
 {
 	return pending_from_ring(d) ? ring_at(d, 0) : &d->heap[0];
-}
-
-static void pending_pop(struct fdw_detector *d, struct pending *out)
-{
-	if (!pending_from_ring(d)) {
-		heap_pop(d, out);
-		return;
-	}
-	*out = *ring_at(d, 0);
-	d->ring_head = (d->ring_head + 1) & (d->ring_cap - 1);
-	d->ring_n--;
 }
 
 /* An event released after a later one: applied anyway, noted if it can matter. */
@@ -1208,27 +1252,69 @@ static void note_late(struct fdw_detector *d, const struct pending *p)
 		  (unsigned long long)(d->summary.max_late_ns / 1000));
 }
 
-static void release_one(struct fdw_detector *d)
+/*
+ * Releases the next event, p: the ring's head (judged where it lies, then
+ * dropped from the ring; the sink's callbacks do not feed the detector) or
+ * the heap's top.
+ */
+static void release(struct fdw_detector *d, const struct pending *p, int from_ring)
 {
-	struct pending p;
+	struct pending late;
 
-	pending_pop(d, &p);
-	if (d->released_any && (p.ev.ts < d->last_ts ||
-				(p.ev.ts == d->last_ts && p.rank < d->last_rank))) {
-		note_late(d, &p);
+	if (!from_ring) {
+		heap_pop(d, &late);
+		p = &late;
+	}
+	if (d->released_any &&
+	    (p->ev.ts < d->last_ts || (p->ev.ts == d->last_ts && p->rank < d->last_rank))) {
+		note_late(d, p);
 	} else {
-		d->last_ts = p.ev.ts;
-		d->last_rank = p.rank;
+		d->last_ts = p->ev.ts;
+		d->last_rank = p->rank;
 		d->released_any = 1;
 	}
-	report_lingered(d, p.ev.ts);
-	process_event(d, &p.ev);
+	if (d->unreported_head)
+		report_lingered(d, p->ev.ts);
+	process_event(d, &p->ev);
+	if (from_ring) {
+		d->ring_head = (d->ring_head + 1) & (d->ring_cap - 1);
+		d->ring_n--;
+	}
+}
+
+static void release_one(struct fdw_detector *d)
+{
+	int from_ring = pending_from_ring(d);
+
+	release(d, pending_min(d), from_ring);
 }
 
 static void release_ready(struct fdw_detector *d)
 {
-	while (pending_count(d) && d->newest_ts - pending_min(d)->ev.ts > d->opts.reorder_ns)
-		release_one(d);
+	for (;;) {
+		const struct pending *p;
+		int from_ring;
+
+		if (!d->heap_n) {
+			if (!d->ring_n)
+				return;
+			from_ring = 1;
+			p = ring_at(d, 0);
+		} else {
+			/* neither is ready unless the earlier ts is: the full order only then */
+			__u64 ts = d->heap[0].ev.ts;
+
+			if (d->ring_n && ring_at(d, 0)->ev.ts < ts)
+				ts = ring_at(d, 0)->ev.ts;
+			if (d->newest_ts - ts <= d->opts.reorder_ns)
+				return;
+			from_ring = pending_from_ring(d);
+			p = from_ring ? ring_at(d, 0) : &d->heap[0];
+		}
+		if (d->newest_ts - p->ev.ts <= d->opts.reorder_ns)
+			return;
+		release(d, p, from_ring);
+	}
 }
 
 /* ---- summary ---- */

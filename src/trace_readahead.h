@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a trace's blocks on a second thread: inflating and checking block
- * n + 1 goes on while the detector judges block n (offline report speed).
+ * Reading a trace's blocks on a second thread: blocks are read, checked and
+ * inflated ahead while the detector judges the current one, and the consumer
+ * inflates those the reader has not started on (offline report speed).
  */
 #ifndef FDW_TRACE_READAHEAD_H
 #define FDW_TRACE_READAHEAD_H

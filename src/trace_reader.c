@@ -28,7 +28,7 @@ struct trace_reader {
 	__u64 tail; /* bytes of an incomplete block at the end */
 	bool trailer;
 	bool structure_only; /* events blocks: CRC only, not decoded */
-	/* the buffers of the last `depth` blocks returned; bs: the current one */
+	/* the buffers of a block: next() uses set 0, trace_reader_read() the set asked for */
 	struct buffer_set {
 		unsigned char *sbuf; /* block as stored: header, payload, CRC */
 		size_t scap;
@@ -36,9 +36,9 @@ struct trace_reader {
 		size_t dcap;
 		unsigned char *wbuf; /* records widened to this build's event size */
 		size_t wcap;
-	} sets[TRACE_READER_DEPTH_MAX], *bs;
-	unsigned int depth, cur;
-	struct libdeflate_decompressor *inflater;
+		__u32 stored; /* payload bytes in sbuf after the block header */
+	} sets[TRACE_READER_SETS];
+	struct libdeflate_decompressor *inflater; /* of the thread that reads */
 };
 
 static __u16 get16(const unsigned char *p)
@@ -301,8 +301,6 @@ struct trace_reader *trace_reader_open(FILE *f, char *msg, size_t len)
 		return NULL;
 	}
 	r->f = f;
-	r->depth = 1;
-	r->bs = &r->sets[0];
 	if (header_read(r, msg, len)) {
 		free(r);
 		return NULL;
@@ -381,18 +379,18 @@ static int entries_check(const struct trace_block *b, char *msg, size_t len)
 }
 
 /* Records of a recording without stack ids: the same layout, shorter; the rest is 0. */
-static int records_widen(struct trace_reader *r, struct trace_block *b)
+static int records_widen(const struct trace_reader *r, struct buffer_set *bs, struct trace_block *b)
 {
 	size_t in = r->meta.event_size, out = sizeof(struct fdw_event);
 
 	if (in == out)
 		return 0;
-	if (grow(&r->bs->wbuf, &r->bs->wcap, b->count ? b->count * out : 1))
+	if (grow(&bs->wbuf, &bs->wcap, b->count ? b->count * out : 1))
 		return -1;
-	memset(r->bs->wbuf, 0, b->count * out);
+	memset(bs->wbuf, 0, b->count * out);
 	for (__u32 i = 0; i < b->count; i++)
-		memcpy(r->bs->wbuf + i * out, b->data + i * in, in);
-	b->data = r->bs->wbuf;
+		memcpy(bs->wbuf + i * out, b->data + i * in, in);
+	b->data = bs->wbuf;
 	b->len = b->count * out;
 	return 0;
 }
@@ -405,41 +403,57 @@ static int records_widen(struct trace_reader *r, struct trace_block *b)
  * header is still checked, and the deflate data must fill exactly the
  * bytes before the 4 trailer bytes and decode to exactly raw_len bytes.
  */
-static int zlib_inflate(struct trace_reader *r, unsigned char *out, __u32 out_len,
-			const unsigned char *p, __u32 stored)
+static int zlib_inflate(struct libdeflate_decompressor **inflater, unsigned char *out,
+			__u32 out_len, const unsigned char *p, __u32 stored)
 {
 	size_t in_used, out_used;
 
 	if (stored < 6 || (p[0] & 0x0f) != Z_DEFLATED || (p[0] >> 4) > 7 || (p[1] & 0x20) ||
 	    ((p[0] << 8) | p[1]) % 31)
 		return -1;
-	if (!r->inflater)
-		r->inflater = libdeflate_alloc_decompressor();
-	if (!r->inflater ||
-	    libdeflate_deflate_decompress_ex(r->inflater, p + 2, stored - 6, out, out_len, &in_used,
+	if (!*inflater)
+		*inflater = libdeflate_alloc_decompressor();
+	if (!*inflater ||
+	    libdeflate_deflate_decompress_ex(*inflater, p + 2, stored - 6, out, out_len, &in_used,
 					     &out_used) != LIBDEFLATE_SUCCESS)
 		return -1;
 	return in_used == stored - 6 && out_used == out_len ? 0 : -1;
 }
 
-static int block_decode(struct trace_reader *r, struct trace_block *b, const unsigned char *p,
-			__u32 stored, char *msg, size_t len)
+static int block_decode(struct buffer_set *bs, struct libdeflate_decompressor **inflater,
+			struct trace_block *b, char *msg, size_t len)
 {
+	const unsigned char *p = bs->sbuf + BLOCK_HDR;
+
 	if (b->encoding == FDW_TRACE_ENC_RAW) {
 		b->data = p;
 		return 0;
 	}
-	if (grow(&r->bs->dbuf, &r->bs->dcap, b->len ? b->len : 1)) {
+	if (grow(&bs->dbuf, &bs->dcap, b->len ? b->len : 1)) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	if (zlib_inflate(r, r->bs->dbuf, b->len, p, stored)) {
+	if (zlib_inflate(inflater, bs->dbuf, b->len, p, bs->stored)) {
 		snprintf(msg, len, "block at offset %llu: payload does not decode",
 			 (unsigned long long)b->offset);
 		return -1;
 	}
-	b->data = r->bs->dbuf;
+	b->data = bs->dbuf;
 	return 0;
+}
+
+/* The payload of an events block: decoded, widened, every record's type checked. */
+static int events_decode(const struct trace_reader *r, struct buffer_set *bs,
+			 struct libdeflate_decompressor **inflater, struct trace_block *b,
+			 char *msg, size_t len)
+{
+	if (block_decode(bs, inflater, b, msg, len))
+		return -1;
+	if (records_widen(r, bs, b)) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
+	return records_check(b, msg, len);
 }
 
 /* The end of the file inside a block: got bytes of it. */
@@ -449,7 +463,13 @@ static int cut_short(struct trace_reader *r, size_t got)
 	return 0;
 }
 
-int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, size_t len)
+/*
+ * Reads block into bs and checks its header and CRC; a trailer is also
+ * decoded and checked, an events block only when *decode is NULL (else
+ * *decode says whether events_decode() is still to be done).
+ */
+static int block_read(struct trace_reader *r, struct buffer_set *bs, struct trace_block *b,
+		      bool *decode, char *msg, size_t len)
 {
 	unsigned char *h;
 	__u32 stored, raw, max;
@@ -457,15 +477,15 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 
 	memset(b, 0, sizeof(*b));
 	b->offset = r->off;
-	r->cur = (r->cur + 1) % r->depth;
-	r->bs = &r->sets[r->cur];
+	if (decode)
+		*decode = false;
 	if (r->tail)
 		return 0;
-	if (grow(&r->bs->sbuf, &r->bs->scap, BLOCK_HDR)) {
+	if (grow(&bs->sbuf, &bs->scap, BLOCK_HDR)) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	h = r->bs->sbuf;
+	h = bs->sbuf;
 	got = fread(h, 1, BLOCK_HDR, r->f);
 	if (got && r->trailer) {
 		snprintf(msg, len, "data after the trailer at offset %llu",
@@ -499,11 +519,12 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 			 (unsigned long long)r->off, b->kind, b->encoding, stored, raw, b->count);
 		return -1;
 	}
-	if (grow(&r->bs->sbuf, &r->bs->scap, BLOCK_HDR + (size_t)stored + 4)) {
+	if (grow(&bs->sbuf, &bs->scap, BLOCK_HDR + (size_t)stored + 4)) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	h = r->bs->sbuf;
+	h = bs->sbuf;
+	bs->stored = stored;
 	got = fread(h + BLOCK_HDR, 1, stored + 4, r->f);
 	if (got < stored + 4)
 		return cut_short(r, BLOCK_HDR + got);
@@ -512,18 +533,15 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 			 (unsigned long long)r->off);
 		return -1;
 	}
-	if (r->structure_only && b->kind == FDW_TRACE_BLOCK_EVENTS) {
+	if (b->kind == FDW_TRACE_BLOCK_TRAILER) {
+		if (block_decode(bs, &r->inflater, b, msg, len) || entries_check(b, msg, len))
+			return -1;
+	} else if (r->structure_only) {
 		b->data = NULL;
-	} else {
-		if (block_decode(r, b, h + BLOCK_HDR, stored, msg, len))
-			return -1;
-		if (b->kind == FDW_TRACE_BLOCK_EVENTS && records_widen(r, b)) {
-			snprintf(msg, len, "out of memory");
-			return -1;
-		}
-		if (b->kind == FDW_TRACE_BLOCK_EVENTS ? records_check(b, msg, len)
-						      : entries_check(b, msg, len))
-			return -1;
+	} else if (decode) {
+		*decode = true; /* events_decode() later, by the caller */
+	} else if (events_decode(r, bs, &r->inflater, b, msg, len)) {
+		return -1;
 	}
 	r->off += BLOCK_HDR + stored + 4;
 	if (b->kind == FDW_TRACE_BLOCK_TRAILER)
@@ -531,14 +549,30 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
 	return 1;
 }
 
-int trace_reader_set_depth(struct trace_reader *r, unsigned int depth)
+int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, size_t len)
 {
-	if (!depth || depth > TRACE_READER_DEPTH_MAX)
+	return block_read(r, &r->sets[0], b, NULL, msg, len);
+}
+
+int trace_reader_read(struct trace_reader *r, unsigned int set, struct trace_block *b, bool *decode,
+		      char *msg, size_t len)
+{
+	if (set >= TRACE_READER_SETS) {
+		snprintf(msg, len, "no buffer set %u", set);
 		return -1;
-	r->depth = depth;
-	r->cur = 0;
-	r->bs = &r->sets[0];
-	return 0;
+	}
+	return block_read(r, &r->sets[set], b, decode, msg, len);
+}
+
+/* touches only set `set` and reads meta: may run while another thread reads (header) */
+int trace_reader_decode(struct trace_reader *r, unsigned int set, struct trace_block *b,
+			struct libdeflate_decompressor **inflater, char *msg, size_t len)
+{
+	if (set >= TRACE_READER_SETS) {
+		snprintf(msg, len, "no buffer set %u", set);
+		return -1;
+	}
+	return events_decode(r, &r->sets[set], inflater, b, msg, len);
 }
 
 void trace_reader_structure_only(struct trace_reader *r)
@@ -566,17 +600,12 @@ void trace_reader_free(struct trace_reader *r)
 	if (!r)
 		return;
 	libdeflate_free_decompressor(r->inflater);
-	for (unsigned int i = 0; i < TRACE_READER_DEPTH_MAX; i++) {
+	for (unsigned int i = 0; i < TRACE_READER_SETS; i++) {
 		free(r->sets[i].sbuf);
 		free(r->sets[i].dbuf);
 		free(r->sets[i].wbuf);
 	}
 	free(r);
-}
-
-const struct fdw_event *trace_block_record(const struct trace_block *b, __u32 i)
-{
-	return (const struct fdw_event *)(b->data + (size_t)i * sizeof(struct fdw_event));
 }
 
 int trace_entry_next(const struct trace_block *b, size_t *pos, struct trace_entry *e)

@@ -21,7 +21,7 @@ struct trace_block {
 	__u64 first_ts, last_ts;
 	__u64 offset;		   /* of the block in the file */
 	const unsigned char *data; /* decoded payload, valid until the next call
-				    * (see trace_reader_set_depth());
+				    * (trace_reader_read(): until its set is used again);
 				    * NULL for events after trace_reader_structure_only() */
 	size_t len;
 };
@@ -48,11 +48,22 @@ int trace_reader_next(struct trace_reader *r, struct trace_block *b, char *msg, 
  */
 void trace_reader_structure_only(struct trace_reader *r);
 /*
- * A block's data stays valid for depth - 1 more next() calls (1 by default):
- * a thread can read ahead of the one that consumes the blocks.
+ * Reading ahead (trace_readahead.c): trace_reader_read() is next() into
+ * buffer set `set` (< TRACE_READER_SETS; next() uses set 0), except that an
+ * events block is left to decode (b->data NULL, *decode true) unless
+ * structure_only. trace_reader_decode() then decodes and checks it, as next()
+ * would have, on any thread: it touches only that set and the inflater given
+ * (*inflater NULL: made, for the caller to free with
+ * libdeflate_free_decompressor()), so one thread can decode a block while
+ * another reads the next ones into other sets. A block's data stays valid
+ * until its set is read into again.
  */
-#define TRACE_READER_DEPTH_MAX 8
-int trace_reader_set_depth(struct trace_reader *r, unsigned int depth);
+#define TRACE_READER_SETS 8
+struct libdeflate_decompressor;
+int trace_reader_read(struct trace_reader *r, unsigned int set, struct trace_block *b, bool *decode,
+		      char *msg, size_t len);
+int trace_reader_decode(struct trace_reader *r, unsigned int set, struct trace_block *b,
+			struct libdeflate_decompressor **inflater, char *msg, size_t len);
 __u64 trace_reader_tail(const struct trace_reader *r);
 bool trace_reader_trailer(const struct trace_reader *r);
 /* bytes read so far: the header and the complete blocks */
@@ -60,7 +71,11 @@ __u64 trace_reader_offset(const struct trace_reader *r);
 void trace_reader_free(struct trace_reader *r);
 
 /* Record i of an events block (aligned, in the reader's buffer). */
-const struct fdw_event *trace_block_record(const struct trace_block *b, __u32 i);
+static inline const struct fdw_event *trace_block_record(const struct trace_block *b, __u32 i)
+{
+	return (const struct fdw_event *)(b->data + (size_t)i * sizeof(struct fdw_event));
+}
+
 /* The entry of a trailer block at *pos (start at 0): 1, 0 at the end. Checked by next(). */
 int trace_entry_next(const struct trace_block *b, size_t *pos, struct trace_entry *e);
 

@@ -11,6 +11,9 @@
 static void events_feed(const struct trace_block *b, struct fdw_detector *d, replay_event_fn fn,
 			void *ctx, struct replay_result *res)
 {
+	/* in locals for the block: the calls below cannot change them */
+	__u64 events = res->events, min_ts = res->min_ts, max_ts = res->max_ts;
+
 	for (__u32 i = 0; i < b->count; i++) {
 		const struct fdw_event *e = trace_block_record(b, i);
 
@@ -20,16 +23,19 @@ static void events_feed(const struct trace_block *b, struct fdw_detector *d, rep
 				fdw_detector_tick(d, e->ts);
 			continue;
 		}
-		res->events++;
-		if (!res->min_ts || e->ts < res->min_ts)
-			res->min_ts = e->ts;
-		if (e->ts > res->max_ts)
-			res->max_ts = e->ts;
+		events++;
+		if (!min_ts || e->ts < min_ts)
+			min_ts = e->ts;
+		if (e->ts > max_ts)
+			max_ts = e->ts;
 		if (fn)
 			fn(ctx, e);
 		if (d)
 			fdw_detector_feed(d, e);
 	}
+	res->events = events;
+	res->min_ts = min_ts;
+	res->max_ts = max_ts;
 }
 
 /* u64 value, u8 name length, name; checked by the reader */
