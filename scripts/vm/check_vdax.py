@@ -15,6 +15,11 @@ mapping that the guest kernel should have removed before it asked the host to
 truncate. On kernels where the bug is known (KNOWN_BUG) it is reported; on
 the others it fails the run, like a violation.
 
+A host SIGSEGV on a page with a file range is a guest write through a range
+the guest set up read-only (RO_RACE, a guest kernel bug). vdaxreclaim traces
+the guest side (lib.sh rotrace: rotrace.txt per run); every such SIGSEGV must
+lie in a traced write through a read-only dmap, or the row fails.
+
 fsdaxwatch's own reclaim counts and INV-2 / INV-5 results come from another
 branch; the assertions on them switch on when the JSON has them (OPT_COUNTS,
 has_inv): a summary field or kernel_counters entry named in OPT_COUNTS, or a
@@ -30,8 +35,11 @@ import check as C
 KNOWN_BUG = {"5.10": "fuse_dax_break_layouts(inode, 0, 0) in Debian 5.10"}
 # Kernels whose FUSE DAX hangs under one op (run-matrix.sh passes the op as
 # fsdw.vdax_hangop; vdaxrace runs without it, vdaxhang proves the hang).
-KNOWN_HANG = {"7.3": "with punch hole in the mix, truncate or punch hole waits in "
-                      "dax_break_layout -> fuse_wait_dax_page for a DAX page that stays mapped"}
+KNOWN_HANG = {"7.3": "truncate, open(O_TRUNC) or punch hole waits in dax_break_layout -> "
+                      "fuse_wait_dax_page for a DAX page that write faults map again while the "
+                      "lock is dropped; punch hole makes it likely"}
+# The blocked stack of a known hang: these frames, innermost first, in one thread.
+KNOWN_HANG_FRAMES = {"7.3": ("fuse_wait_dax_page", "dax_break_layout")}
 
 VFSD_RE = re.compile(r"fsdaxwatch-virtiofsd: DAX window counts:((?: \w+=\d+)+)")
 HOSTSIG_RE = re.compile(r"fsdaxwatch-vmm: host (SIGBUS|SIGSEGV) in .*? at window offset "
@@ -119,17 +127,144 @@ def has_inv(watch, inv):
     return inv in listed
 
 
-def judge_host_faults(row, faults, alias):
+# lib.sh rotrace (vdaxreclaim): kprobe events on fs/fuse/dax.c, trace text.
+RW_LINE_RE = re.compile(r"^\s*(.*)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+): (rw_begin|rw_setup|rw_ro):"
+                        r"(?: \([^)]*\))?(.*)$")
+RW_ARG_RE = re.compile(r"(\w+)=(\S+)")
+DAX_SHIFT = 21   # FUSE_DAX_SHIFT: the guest maps 2 MiB ranges
+PAGE = 4096
+RO_RACE = ("fs/fuse/dax.c fuse_setup_new_dax_mapping: a write (IOMAP_WRITE) that found no "
+           "range drops fi->dax->sem to allocate one; when another task set the range up "
+           "read-only meanwhile, the second lookup returns that dmap without the "
+           "dmap->writable check (and upgrade) of fuse_iomap_begin's first lookup")
+
+
+def rw_trace(rdir):
+    """lib.sh rotrace_stop's rotrace.txt: {"events": [...], "overrun": N,
+    "err": rotrace.log text}, or None when the run has no trace. An event is a
+    dict with ev, pid, ts and its integer arguments."""
+    text = read_text(os.path.join(rdir, "rotrace.txt"))
+    err = (read_text(os.path.join(rdir, "rotrace.log")) or "").strip()
+    if text is None:
+        return None if not err else {"events": [], "overrun": 0, "err": err}
+    out = {"events": [], "overrun": 0, "err": err}
+    for line in text.splitlines():
+        if line.startswith("# overrun="):
+            out["overrun"] = C.to_int(line.split("=", 1)[1], 0)
+            continue
+        m = RW_LINE_RE.match(line)
+        if not m:
+            continue
+        e = {"ev": m.group(4), "pid": int(m.group(2)), "ts": float(m.group(3))}
+        for k, v in RW_ARG_RE.findall(m.group(5)):
+            try:
+                e[k] = int(v, 0)
+            except ValueError:
+                e[k] = v
+        out["events"].append(e)
+    return out
+
+
+def ro_writes(trace):
+    """The traced writes through read-only ranges (rw_ro), each with its window
+    page range [wlo, whi), file offset fo and, when traced, the setup that made
+    the range read-only (racer: the other task's rw_setup between the write's
+    rw_begin and its end) and the write's rw_begin. rw_ro at fuse_iomap_end
+    has the bytes written; at fuse_fill_iomap (7.3) only the length asked."""
+    ev = trace["events"]
+    out = []
+    for i, w in enumerate(ev):
+        if w["ev"] != "rw_ro" or not {"pos", "woff", "idx"} <= set(w):
+            continue
+        if "written" not in w:
+            w["written"] = w.get("len", 0)
+        off = w["pos"] - (w["idx"] << DAX_SHIFT)
+        n = max(w["written"], 1)
+        wr = dict(w, wlo=w["woff"] + off - off % PAGE,
+                  whi=w["woff"] + -(-(off + n) // PAGE) * PAGE, fo=w["pos"] - off % PAGE)
+        begin = next((b for b in reversed(ev[:i]) if b["ev"] == "rw_begin"
+                      and b["pid"] == w["pid"] and b.get("pos") == w["pos"]), None)
+        t0 = begin["ts"] if begin else None
+        wr["begin"] = begin
+        wr["racer"] = next((s for s in reversed(ev[:i]) if s["ev"] == "rw_setup"
+                            and s.get("idx") == w["idx"] and s.get("woff") == w["woff"]
+                            and not s.get("writable") and not s.get("upgrade")
+                            and s["pid"] != w["pid"] and (t0 is None or s["ts"] >= t0)), None)
+        out.append(wr)
+    return out
+
+
+def explain_ro_faults(ro, rdir):
+    """Matches host SIGSEGVs on read-only-mapped pages to the guest's traced
+    writes through read-only ranges. Returns (note, unexplained faults,
+    trace usable)."""
+    trace = rw_trace(rdir) if rdir else None
+    generic = ("FINDING: %d host SIGSEGV: guest writes through DAX ranges it set up read-only "
+               "(zero page put there: the write is lost): %s" % (len(ro), describe_faults(ro, 1)))
+    if trace is None:
+        return generic + "; no guest write trace (lib.sh rotrace) in this run", [], False
+    if not any(e["ev"] in ("rw_setup", "rw_begin") for e in trace["events"]):
+        return generic + "; guest write trace empty (%s)" % (
+            (trace["err"] or "no events").splitlines()[0]), [], False
+    writes = ro_writes(trace)
+    left, hit = [], []
+    # Each page of a traced write faults once (then a zero page is there); the
+    # same range can be written through the same window offset again later, so
+    # faults (in host order) take the first write whose page is still unclaimed.
+    for f in ro:
+        wo, fo = int(f["window_offset"], 16), int(f["file_offset"], 16)
+        pg = wo - wo % PAGE
+        w = next((w for w in writes if w["wlo"] <= wo < w["whi"]
+                  and fo - (wo - w["wlo"]) == w["fo"]
+                  and pg not in w.setdefault("claimed", set())), None)
+        if w is None:
+            left.append(f)
+            continue
+        w["claimed"].add(pg)
+        if not any(w is h for h in hit):
+            hit.append(w)
+    raced = [w for w in hit if w["racer"]]
+    pages = sum((w["whi"] - w["wlo"]) // PAGE for w in hit)
+    note = ("FINDING (guest kernel bug): %d host SIGSEGV, %s %d guest write%s (%d pages) through "
+            "DAX ranges the guest had set up read-only; %d of %d raced another task's read-only "
+            "FUSE_SETUPMAPPING of the same range"
+            % (len(ro), "all in" if not left else "%d in" % (len(ro) - len(left)), len(hit),
+               "" if len(hit) == 1 else "s", pages, len(raced), len(hit)))
+    if hit:
+        w = (raced or hit)[0]
+        note += " (e.g. tid %d wrote %d bytes at file offset 0x%x through window 0x%x" % (
+            w["pid"], w["written"], w["pos"], w["wlo"])
+        if w["racer"]:
+            note += ", set up read-only by tid %d" % w["racer"]["pid"]
+            if w["begin"]:
+                note += " %.1f ms after the write began" % (
+                    (w["racer"]["ts"] - w["begin"]["ts"]) * 1e3)
+        note += ")"
+    note += ". Cause: %s. The data went to a zero page and is lost" % RO_RACE
+    if trace["overrun"]:
+        note += "; guest trace overran (%d events lost)" % trace["overrun"]
+    return note, left, not trace["overrun"]
+
+
+def judge_host_faults(row, faults, alias, rdir=None):
     """SIGBUS (the host truncated a range the guest still had mapped): the
     failure the kernel change prevents. SIGSEGV on a page with a file range
     (a write through a range the guest set up read-only): a finding about the
-    guest kernel, noted like a kernel warning, not a harness failure."""
+    guest kernel (RO_RACE), noted like a kernel warning, not a harness failure.
+    With the guest's write trace (rdir/rotrace.txt), every such SIGSEGV must
+    lie in a traced guest write through a read-only range; one that does not
+    has another, unknown cause and fails the row."""
     ro = [f for f in faults if f["sig"] == "SIGSEGV" and f["inode"]]
     faults = [f for f in faults if f not in ro]
     if ro:
-        row.note("FINDING: %d guest writes through read-only DAX window mappings "
-                 "(host SIGSEGV, zero page put there: the write is lost): %s"
-                 % (len(ro), describe_faults(ro, 1)))
+        note, left, usable = explain_ro_faults(ro, rdir)
+        row.note(note)
+        if left and usable:
+            row.fail("%d host SIGSEGV not explained by a traced guest write through a "
+                     "read-only range: %s" % (len(left), describe_faults(left)))
+        elif left:
+            row.note("%d host SIGSEGV not matched (incomplete trace): %s"
+                     % (len(left), describe_faults(left)))
     if not faults:
         return
     what = "%d host faults in the DAX window: %s" % (len(faults), describe_faults(faults))
@@ -158,6 +293,21 @@ def judge_fuse_dax_probe(row, run):
     if K and n > K + C.FAULT_ABS_SLACK:
         row.fail("__fuse_dax_fault %d > the kernel's DAX faults %d" % (n, K))
     row.note("__fuse_dax_fault %d" % n)
+
+
+def judge_closed_by_fault(row, run):
+    """Tracepoint mode has no unlock hook: a DAX fault that finds the fault lock
+    read-held ends the windows of writers that held it (window.bpf.h,
+    windows_close_released). Noted with its count; a run with writer.unlock
+    attached must have none."""
+    n = C.to_int(((run.watch.summary or {}).get("kernel_counters") or {})
+                 .get("windows_closed_by_fault_lock"))
+    if n is None:
+        return
+    if n and (run.watch.probes().get("writer.unlock") or {}).get("attached"):
+        row.fail("%d windows closed by a fault's lock state with writer.unlock attached" % n)
+    elif n:
+        row.note("%d windows ended by a fault that found the lock read-held" % n)
 
 
 def judge_reclaim(row, run, alias):
@@ -229,10 +379,24 @@ def describe_hang(run, n=8):
     return msg + "; blocked: " + ("; ".join(parts) if parts else "no kernel stack captured")
 
 
-def judge_hang(row, run, expected):
-    """A run whose workload hung: FAIL with the stacks, or, for the scenario
-    that proves a known kernel hang (vdaxhang), a FINDING counted as skipped."""
-    if expected:
+def known_hang(run, alias):
+    """Does a blocked thread of the run show the known hang of this kernel?"""
+    frames = KNOWN_HANG_FRAMES.get(alias)
+    if not frames:
+        return False
+    for _tid, _comm, _state, fs in hang_stacks(run.dir):
+        if list(fs[:len(frames)]) == list(frames):
+            return True
+    return False
+
+
+def judge_hang(row, run, alias, scen):
+    """A run whose workload hung: FAIL with the stacks, or a FINDING counted as
+    skipped when it is the known kernel hang: in vdaxhang, which exists to
+    prove it, or in any vdax scenario when the blocked stack is the known one
+    (on 7.3 the hang also comes without punch hole, if less often)."""
+    expected = KNOWN_HANG.get(alias, "")
+    if expected and (scen == "vdaxhang" or known_hang(run, alias)):
         row.skip("FINDING: kernel hang (%s): %s" % (expected, describe_hang(run)))
     else:
         row.fail("HANG: " + describe_hang(run))
@@ -263,17 +427,19 @@ def judge_vdax_scen(kernel, boot, scen, sdir, faults):
         if hang_op:
             r.note("ops %s (%s excluded on this kernel, see vdaxhang)" % (st.get("ops"), hang_op))
         if run.meta.get("workload_rc") == "hang":
-            judge_hang(r, run, KNOWN_HANG.get(alias, "") if scen == "vdaxhang" else "")
+            judge_hang(r, run, alias, scen)
         elif C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, "")):
             C.judge_dax_faults(r, run, fuse_dax=True)
             C.judge_writers(r, run, fuse=True)
             judge_fuse_dax_probe(r, run)
+            judge_closed_by_fault(r, run)
             if scen == "vdaxreclaim":
                 judge_reclaim(r, run, alias)
         if scen == "vdaxhang" and run.meta.get("workload_rc") != "hang":
             r.note("the known hang (%s) did not happen in this run"
                    % KNOWN_HANG.get(alias, st.get("ops")))
-        judge_host_faults(r, [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)], alias)
+        judge_host_faults(r, [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)], alias,
+                          run.dir)
         rows.append(r.done())
     return rows
 
@@ -309,7 +475,7 @@ def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
         mine = [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)]
         hs = len([f for f in mine if f["sig"] == "SIGBUS"])
         if run.meta.get("workload_rc") == "hang":
-            judge_hang(r, run, "")
+            judge_hang(r, run, alias, scen)
             rows.append(r.done())
             continue
         if not C.judge_common(r, run, known_bug=bug) or s is None:
@@ -340,7 +506,7 @@ def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
             if s["after_sigbus"] != rounds:
                 r.fail("page %d beyond EOF readable after truncate returned in %d rounds"
                        % (keep, s["after_readable"]))
-        judge_host_faults(r, mine, alias)
+        judge_host_faults(r, mine, alias, run.dir)
         if has_inv(run.watch, "INV-2"):
             inv2 = [v for v in run.watch.violations() if v.get("inv") == "INV-2"]
             if bug and not any(inv2_pages_ok(v, keep, pages) for v in inv2):

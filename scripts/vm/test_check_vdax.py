@@ -23,6 +23,24 @@ SIGBUS = ("fsdaxwatch-vmm: host SIGBUS in virtio-fs DAX window at window offset 
 RO_WRITE = ("fsdaxwatch-vmm: host SIGSEGV in virtio-fs DAX window at window offset 0x400000 "
             "(write to a file range mapped read-only): inode 78 file offset 0x0; guest "
             "continues with a zero page")
+# lib.sh rotrace: tid 210 writes 16 KiB at file offset 0x800000 (range 4), tid 211's
+# read fault sets range 4 up read-only at window offset 0x400000 meanwhile, the
+# write ends through it (rw_ro).
+ROTRACE = """\
+    fdw-workload-210     [000] .....    39.710863: rw_begin: (fuse_iomap_begin+0x0/0x600 [fuse]) pos=0x800000 len=0x4000 flags=0x101
+    fdw-workload-211     [001] .....    39.715480: rw_setup: (fuse_setup_one_mapping+0x0/0x1b0 [fuse]) idx=0x4 woff=0x400000 writable=0 upgrade=0
+    fdw-workload-210     [000] .N...    39.745806: rw_ro: (fuse_iomap_end+0x0/0x50 [fuse]) pos=0x800000 len=0x4000 written=16384 flags=0x101 type=2 woff=0x400000 idx=0x4 writable=0
+    fdw-workload-210     [000] .....    39.763265: rw_setup: (fuse_setup_one_mapping+0x0/0x1b0 [fuse]) idx=0x4 woff=0x400000 writable=1 upgrade=1
+# overrun=0
+"""
+
+
+def ro_segv(wo, fo):
+    return ("fsdaxwatch-vmm: host SIGSEGV in virtio-fs DAX window at window offset 0x%x "
+            "(write to a file range mapped read-only): inode 78 file offset 0x%x; guest "
+            "continues with a zero page" % (wo, fo))
+
+
 INV2 = {"type": "inv2_summary", "rounds": 10, "pages": 64, "keep": 1,
         "mapped_pattern_reads": 640, "reads_during": 100, "stale_during": 90,
         "zero_during": 0, "sigbus_during": 10, "rounds_zero": 0, "after_readable": 0,
@@ -70,8 +88,11 @@ class VdaxTree:
                   env({"dax_mount_rc": 0, "dax_always": 1, "complete": 1}))
             write(os.path.join(self.b, "out", s, "doctor.json"), json.dumps(DOCTOR))
 
-    def run(self, scen, mode="kprobe", watch=None, rc=0, kcount=None, inv2=None, host=()):
+    def run(self, scen, mode="kprobe", watch=None, rc=0, kcount=None, inv2=None, host=(),
+            rotrace=None):
         d = os.path.join(self.b, "out", scen, mode)
+        if rotrace is not None:
+            write(os.path.join(d, "rotrace.txt"), rotrace)
         write(os.path.join(d, "meta.txt"), env({"mode": mode, "ready": 1, "watch_rc": rc,
                                                   "workload_rc": 0, "t_start": 1, "t_end": 6}))
         if inv2 is not None:
@@ -160,7 +181,72 @@ class VdaxCheckTest(unittest.TestCase):
         t.run("vdaxreclaim", host=[RO_WRITE])
         r = self.rows(t)[("vdaxreclaim", "kprobe")]
         self.assertEqual(r["status"], "PASS", r["note"])
-        self.assertIn("FINDING: 1 guest writes through read-only", r["note"])
+        self.assertIn("FINDING: 1 host SIGSEGV: guest writes through DAX ranges it set up "
+                      "read-only", r["note"])
+        self.assertIn("no guest write trace", r["note"])
+
+    def test_read_only_writes_matched_to_the_guest_race(self):
+        t = VdaxTree(self.tmp)
+        t.run("vdaxreclaim", host=[ro_segv(0x400000 + i * 4096, 0x800000 + i * 4096)
+                                   for i in range(4)], rotrace=ROTRACE)
+        r = self.rows(t)[("vdaxreclaim", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("FINDING (guest kernel bug): 4 host SIGSEGV, all in 1 guest write (4 pages) "
+                      "through DAX ranges the guest had set up read-only", r["note"])
+        self.assertIn("1 of 1 raced another task's read-only FUSE_SETUPMAPPING", r["note"])
+        self.assertIn("tid 210 wrote 16384 bytes at file offset 0x800000 through window "
+                      "0x400000, set up read-only by tid 211 4.6 ms after the write began",
+                      r["note"])
+        self.assertIn("fuse_setup_new_dax_mapping", r["note"])
+
+    def test_same_range_written_twice_through_the_same_window_offset(self):
+        t = VdaxTree(self.tmp)
+        again = ROTRACE.replace("39.7", "41.7").replace("# overrun=0\n", "")
+        t.run("vdaxreclaim", host=[ro_segv(0x400000 + i * 4096, 0x800000 + i * 4096)
+                                   for i in range(4)] * 2,
+              rotrace=again.replace("41.7", "40.7") + again.replace("41.7", "42.7") + "# overrun=0\n")
+        r = self.rows(t)[("vdaxreclaim", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("8 host SIGSEGV, all in 2 guest writes (8 pages)", r["note"])
+
+    def test_fill_iomap_trace_without_begin(self):
+        # 7.3: rw_ro at fuse_fill_iomap (length asked, no bytes written), no rw_begin
+        fill = "\n".join(l for l in ROTRACE.splitlines() if "rw_begin" not in l)
+        fill = fill.replace("(fuse_iomap_end+0x0/0x50 [fuse]) pos=0x800000 len=0x4000 "
+                            "written=16384 flags=0x101 type=2",
+                            "(fuse_fill_iomap+0x0/0x90) pos=0x800000 len=0x4000 flags=0x101")
+        t = VdaxTree(self.tmp)
+        t.run("vdaxreclaim", host=[ro_segv(0x400000 + i * 4096, 0x800000 + i * 4096)
+                                   for i in range(4)], rotrace=fill + "\n")
+        r = self.rows(t)[("vdaxreclaim", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("4 host SIGSEGV, all in 1 guest write (4 pages)", r["note"])
+        self.assertIn("set up read-only by tid 211)", r["note"])
+
+    def test_read_only_write_not_in_the_trace_fails(self):
+        t = VdaxTree(self.tmp)
+        # page 4 of the range: outside the traced 16 KiB write
+        t.run("vdaxreclaim", host=[ro_segv(0x400000, 0x800000), ro_segv(0x404000, 0x804000)],
+              rotrace=ROTRACE)
+        r = self.rows(t)[("vdaxreclaim", "kprobe")]
+        self.assertEqual(r["status"], "FAIL", r["note"])
+        self.assertIn("1 host SIGSEGV not explained by a traced guest write", r["note"])
+        self.assertIn("window offset 0x404000", r["note"])
+
+    def test_read_only_write_with_overrun_trace_is_only_noted(self):
+        t = VdaxTree(self.tmp)
+        t.run("vdaxreclaim", host=[ro_segv(0x404000, 0x804000)],
+              rotrace=ROTRACE.replace("overrun=0", "overrun=12"))
+        r = self.rows(t)[("vdaxreclaim", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("not matched (incomplete trace)", r["note"])
+
+    def test_empty_write_trace_keeps_the_generic_finding(self):
+        t = VdaxTree(self.tmp)
+        t.run("vdaxreclaim", host=[RO_WRITE], rotrace="# overrun=0\n")
+        r = self.rows(t)[("vdaxreclaim", "kprobe")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("guest write trace empty", r["note"])
 
     def test_fuse_dax_probe_silent_fails(self):
         t = VdaxTree(self.tmp)
@@ -256,6 +342,26 @@ class VdaxCheckTest(unittest.TestCase):
         finally:
             check.check_vdax.KNOWN_HANG.clear()
             check.check_vdax.KNOWN_HANG.update(old)
+
+    def test_known_hang_stack_in_vdaxrace_is_a_finding(self):
+        t = VdaxTree(self.tmp, "7.3")
+        t.all_clean()
+        t.hang("vdaxrace")
+        d = os.path.join(t.b, "out", "vdaxrace", "kprobe")
+        write(os.path.join(d, "hang-stacks.txt"),
+              "== task 395 fdw-workload state S wchan fuse_wait_dax_page\n"
+              "[<0>] fuse_wait_dax_page+0x1f/0x30\n[<0>] dax_break_layout+0xf2/0x140\n"
+              "[<0>] fuse_open+0x14c/0x2f0\n")
+        r = self.rows(t)[("vdaxrace", "kprobe")]
+        self.assertEqual(r["status"], "SKIP", r["note"])
+        self.assertIn("FINDING: kernel hang", r["note"])
+        self.assertIn("fuse_wait_dax_page < dax_break_layout < fuse_open", r["note"])
+        t2 = VdaxTree(os.path.join(self.tmp, "k2"), "6.12")  # no known hang there
+        t2.all_clean()
+        t2.hang("vdaxrace")
+        write(os.path.join(t2.b, "out", "vdaxrace", "kprobe", "hang-stacks.txt"),
+              open(os.path.join(d, "hang-stacks.txt")).read())
+        self.assertEqual(self.rows(t2)[("vdaxrace", "kprobe")]["status"], "FAIL")
 
     def test_vdaxhang_without_hang_is_judged_like_a_race(self):
         t = VdaxTree(self.tmp, "7.3")

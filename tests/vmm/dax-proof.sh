@@ -15,10 +15,21 @@
 #             openrace: a fault thread against open(2)/close(2) of the same
 #               file (Linux 7.3 WARNs in dax_disassociate_entry from fuse_open
 #               with cache=auto); passes when the guest logs no error.
+#             rowrite: the guest kernel's write through a read-only DAX range
+#               (fs/fuse/dax.c fuse_setup_new_dax_mapping: a pwrite that
+#               raced a read fault's read-only FUSE_SETUPMAPPING of the same
+#               range uses that range as it is). 8 MiB window (FDW_CACHE_SIZE),
+#               32 MiB file. QEMU traces its map/unmap requests; passes when the
+#               guest lost writes (pread returns old data after the write), every
+#               host SIGSEGV hit a page that the guest had set up read-only
+#               (map flags 0x1 at that moment, the file offset of the line) and
+#               the SIGSEGV count equals the guest's lost pages.
 # Env: QEMU, VIRTIOFSD (default: from build-qemu.sh), FDW_CACHE,
 #   FDW_VMM_OUT (default $FDW_CACHE/vmm-proof), FDW_CACHE_SIZE (64M),
 #   FDW_RACE_SECONDS (5), FDW_ACCEL (tcg,thread=single), FDW_TIMEOUT (300),
-#   FDW_QEMU_WRAPPER (command prefix for QEMU, e.g. a gdb -batch line).
+#   FDW_QEMU_WRAPPER (command prefix for QEMU, e.g. a gdb -batch line),
+#   FDW_KERNEL_DIR (a kernel dir with kernel.env instead of fetch-kernel.sh's,
+#   e.g. one whose MODBASE has a rebuilt fuse.ko with a guest fix to test).
 # Output: a summary on stdout; logs in $FDW_VMM_OUT/<kernel>-<scenario>/.
 # Exit: 0 pass, 1 fail, 77 skip (no kernel / no QEMU build).
 set -euo pipefail
@@ -26,11 +37,18 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 die() { echo "dax-proof: $*" >&2; exit 1; }
 
-[ $# -ge 1 ] || die "usage: dax-proof.sh 5.10|6.1|6.12|7.3 [all|hostsig-zero|hostsig-fatal|openrace]"
+[ $# -ge 1 ] || die "usage: dax-proof.sh 5.10|6.1|6.12|7.3 [all|hostsig-zero|hostsig-fatal|openrace|rowrite]"
 KALIAS=$1 SCEN=${2:-all}
-case $SCEN in all | hostsig-zero | hostsig-fatal | openrace) ;; *) die "unknown scenario $SCEN" ;; esac
+case $SCEN in all | hostsig-zero | hostsig-fatal | openrace | rowrite) ;; *) die "unknown scenario $SCEN" ;; esac
 FDW_CACHE=${FDW_CACHE:-$HOME/.cache/fsdaxwatch}
 CACHE_SIZE=${FDW_CACHE_SIZE:-64M}
+QTRACE=()
+if [ "$SCEN" = rowrite ]; then
+	CACHE_SIZE=${FDW_CACHE_SIZE:-8M}
+	# QEMU's map/unmap requests (log backend, on its stderr, in order with
+	# the host fault lines)
+	QTRACE=(-trace vhost_user_fs_dax_map -trace vhost_user_fs_dax_unmap)
+fi
 ACCEL=${FDW_ACCEL:-tcg,thread=single}
 TMO=${FDW_TIMEOUT:-300}
 OD=${FDW_VMM_OUT:-$FDW_CACHE/vmm-proof}/$KALIAS-$SCEN
@@ -42,7 +60,11 @@ if [ -z "${QEMU:-}" ] || [ -z "${VIRTIOFSD:-}" ]; then
 	out=$("$HERE/build-qemu.sh") || exit $?
 	eval "$out"
 fi
-KD=$("$REPO/scripts/vm/fetch-kernel.sh" "$KALIAS") || exit $?
+if [ -n "${FDW_KERNEL_DIR:-}" ]; then
+	KD=$FDW_KERNEL_DIR # e.g. a copy whose MODBASE holds rebuilt fuse/virtiofs modules
+else
+	KD=$("$REPO/scripts/vm/fetch-kernel.sh" "$KALIAS") || exit $?
+fi
 # shellcheck disable=SC1091
 . "$KD/kernel.env"
 
@@ -111,7 +133,7 @@ esac
 
 t0=$(date +%s.%N)
 set +e
-timeout "$TMO" ${FDW_QEMU_WRAPPER:-} "$QEMU" -accel "$ACCEL" -cpu max -smp 2 -m 1G -nographic -no-reboot -net none \
+timeout "$TMO" ${FDW_QEMU_WRAPPER:-} "$QEMU" "${QTRACE[@]}" -accel "$ACCEL" -cpu max -smp 2 -m 1G -nographic -no-reboot -net none \
 	-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem \
 	-chardev socket,id=char0,path="$OD/vfs.sock" \
 	-device vhost-user-fs-pci,chardev=char0,tag=myfs,cache-size="$CACHE_SIZE",cache-sigbus=$sigbus \
@@ -135,6 +157,39 @@ res() { grep '^@@ ' "$OD/serial.txt" | sed 's/^@@ //' || true; }
 counts=$(grep -o 'fsdaxwatch-virtiofsd: DAX window counts:.*' "$OD/virtiofsd.log" | tail -1 || true)
 num() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$counts"; }
 hostsig_lines=$(grep -c '^fsdaxwatch-vmm: host SIG' "$OD/qemu.stderr" || true)
+# rowrite: each host SIGSEGV against QEMU's map/unmap trace before it. Prints
+# "sigsegv=N ro_mapped=N other=N": ro_mapped = the page was mapped read-only
+# (flags 0x1) at that moment, at the file offset the line names.
+ro_check() {
+	awk '
+		function hex(h,  i, v) {
+			sub(/^0x/, "", h); v = 0
+			for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v
+		}
+		function arg(name) { # the hex value after "name 0x..."
+			return match($0, name " 0x[0-9a-f]+") ? hex(substr($0, RSTART + length(name) + 1, RLENGTH - length(name) - 1)) : -1
+		}
+		/vhost_user_fs_dax_map / && / ret 0$/ {
+			w = arg("window offset"); n = arg("len"); f = arg("fd offset"); fl = arg("flags")
+			nl++; line[nl] = $0
+			for (o = 0; o < n; o += 4096) { fo[w + o] = f + o; fm[w + o] = fl; ml[w + o] = nl }
+		}
+		/vhost_user_fs_dax_unmap / && / ret 0$/ {
+			w = arg("window offset"); n = arg("len")
+			for (o = 0; o < n; o += 4096) { delete fo[w + o]; delete fm[w + o]; delete ml[w + o] }
+		}
+		/^fsdaxwatch-vmm: host SIGSEGV/ {
+			seg++
+			w = arg("window offset"); pg = w - w % 4096; lf = arg("file offset")
+			if ((pg in fm) && fm[pg] == 1 && fo[pg] + w % 4096 == lf) ro++; else other++
+			if (seg == 1) ex = $0 "\n  mapped then by: " ((pg in ml) ? line[ml[pg]] : "nothing")
+		}
+		END {
+			printf "sigsegv=%d ro_mapped=%d other=%d\n", seg, ro, other
+			if (ex != "") print "  first: " ex
+		}' "$1"
+}
 echo "== kernel $KALIAS ($KVER), scenario $SCEN, window $CACHE_SIZE, cache-sigbus=$sigbus"
 echo "QEMU exit $QRC, wall $(echo "$t1 - $t0" | bc 2>/dev/null || echo '?') s"
 res | grep -vE '^(dmesg|iomem) ' || true
@@ -145,7 +200,14 @@ res | sed -n 's/^iomem /  /p'
 echo "-- virtiofsd: ${counts:-no counts line}"
 echo "-- QEMU stderr: $hostsig_lines fsdaxwatch-vmm line(s)"
 { grep '^fsdaxwatch-vmm:' "$OD/qemu.stderr" || true; } | head -5 | sed 's/^/  /'
-{ grep -v '^fsdaxwatch-vmm:' "$OD/qemu.stderr" || true; } | head -5 | sed 's/^/  other: /'
+{ grep -v -e '^fsdaxwatch-vmm:' -e '^vhost_user_fs_dax_' "$OD/qemu.stderr" || true; } | head -5 | sed 's/^/  other: /'
+if [ "$SCEN" = rowrite ]; then
+	rw=$(ro_check "$OD/qemu.stderr")
+	lost=$(res | sed -n 's/^rowrite ranges=.* lost_pages=\([0-9]*\).*/\1/p')
+	echo "-- host SIGSEGV vs QEMU's map trace: $(head -1 <<<"$rw"); guest lost pages: ${lost:-?}"
+	tail -n +2 <<<"$rw"
+	rw=$(head -1 <<<"$rw")
+fi
 
 fails=()
 check() { "$@" || fails+=("$CHECK"); }
@@ -171,6 +233,14 @@ hostsig-zero)
 	CHECK="host truncated"; check test -e "$OD/host-truncate.log"
 	CHECK="END rc=0"; check grep -qx 'END rc=0' < <(res)
 	CHECK="host SIGBUS reported"; check grep -q '^fsdaxwatch-vmm: host SIGBUS in virtio-fs DAX window' "$OD/qemu.stderr"
+	;;
+rowrite)
+	CHECK="END rc=0"; check grep -qx 'END rc=0' < <(res)
+	CHECK="guest lost writes (reproduced)"; check test "${lost:-0}" -gt 0
+	CHECK="every host SIGSEGV on a page the guest set up read-only (map flags 0x1)"
+	check test "$(sed -n 's/.*other=\([0-9]*\).*/\1/p' <<<"$rw")" = 0
+	CHECK="host SIGSEGV count = guest lost pages"
+	check test "$(sed -n 's/^sigsegv=\([0-9]*\).*/\1/p' <<<"$rw")" = "${lost:-x}"
 	;;
 hostsig-fatal)
 	CHECK="host truncated"; check test -e "$OD/host-truncate.log"

@@ -137,6 +137,98 @@ kcount_stop() { # kcount_stop OUTFILE
 	echo "kc_probed=$(echo $KC_ON | tr ' ' ,)" >>"$1"
 }
 
+# Guest side of the host SIGSEGVs in the DAX window (vdaxreclaim, ROTRACE=1):
+# which writes of the guest went through a DAX range (dmap) that the guest had
+# set up read-only. fs/fuse/dax.c fuse_setup_new_dax_mapping() drops
+# fi->dax->sem to allocate a range (inline reclaim for read/write), takes it
+# again and, when another task set the range up meanwhile (a read fault:
+# FUSE_SETUPMAPPING without FUSE_SETUPMAPPING_FLAG_WRITE), returns that dmap
+# for an IOMAP_WRITE without checking dmap->writable (the first lookup in
+# fuse_iomap_begin upgrades, this one does not). The write then stores through
+# a host mapping without PROT_WRITE. Three kprobe events in one instance:
+#   rw_begin  fuse_iomap_begin with IOMAP_WRITE (pos, length, flags)
+#   rw_setup  fuse_setup_one_mapping (file range idx, dmap window offset,
+#             writable, upgrade): who set a range up, and how
+#   rw_ro     fuse_iomap_end with IOMAP_WRITE of an IOMAP_MAPPED iomap whose
+#             dmap is not writable: pos, written, dmap window offset and idx
+# 7.3 has no fuse_iomap_begin/end (inlined into fuse_iomap_next): rw_ro is
+# then fuse_fill_iomap (the dmap handed out, before the write: pos, len) and
+# there is no rw_begin. fuse_fill_iomap of 5.10/6.1 is an .isra clone.
+# Offsets (the same in Debian 5.10, 6.1, 6.12 and 7.3: BTF, 5.10's from the
+# code of fuse_iomap_end/fuse_setup_one_mapping): struct iomap: type +24
+# (u16), private +56; struct fuse_dax_mapping: itn.start +48, window_offset
+# +88, writable +104. A symbol that exists more than once in /proc/kallsyms
+# is probed at the address of the copy nearest to fuse_setup_one_mapping
+# (the same object file, fs/fuse/dax.o). rotrace_stop writes the trace text,
+# rotrace.log what was probed (or why nothing).
+RO_TRACE=$TR/instances/fdw_rotrace
+ro_sym() { # ro_sym FUNC: FUNC, or the address of its fs/fuse/dax.c copy
+	awk -v f="$1" '
+		# the low 48 bits of a hex address (exact in awk'"'"'s doubles)
+		function lo48(h,  i, v) {
+			h = substr(h, length(h) - 11); v = 0
+			for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v
+		}
+		$3 == "fuse_setup_one_mapping" { ref = lo48($1) }
+		$3 == f { n++; a[n] = $1 }
+		END {
+			if (n == 1) { print f; exit }
+			if (n == 0 || !ref) exit 1
+			for (i = 1; i <= n; i++) {
+				d = lo48(a[i]) - ref; if (d < 0) d = -d
+				if (best == "" || d < bd) { best = a[i]; bd = d }
+			}
+			print "0x" best
+		}' /proc/kallsyms
+}
+ro_nosym() {
+	echo "not probeable: fuse_setup_one_mapping, fuse_iomap_end or fuse_fill_iomap; /proc/kallsyms has:"
+	grep -E ' (fuse_iomap_|fuse_setup_one_mapping|fuse_fill_iomap|fuse_upgrade_dax|fuse_setup_new_dax)' /proc/kallsyms
+}
+rotrace_start() {
+	local b s e f filt
+	[ -w $TR/kprobe_events ] || return 1
+	s=$(ro_sym fuse_setup_one_mapping) || { ro_nosym; return 1; }
+	b=$(ro_sym fuse_iomap_begin) || b=""
+	e=$(ro_sym fuse_iomap_end) || e=""
+	f=""
+	[ -n "$e" ] || f=$(ro_sym fuse_fill_iomap) || { ro_nosym; return 1; }
+	if [ ! -d $TR/events/fdwro ]; then
+		echo "p:fdwro/rw_setup $s idx=%si:x64 woff=+88(%dx):x64 writable=%cx:u8 upgrade=%r8:u8" >>$TR/kprobe_events || {
+			echo "kprobe_events refused rw_setup"
+			return 1
+		}
+		[ -z "$b" ] || echo "p:fdwro/rw_begin $b pos=%si:x64 len=%dx:x64 flags=%cx:x32" >>$TR/kprobe_events
+		if [ -n "$e" ]; then
+			echo "p:fdwro/rw_ro $e pos=%si:x64 len=%dx:x64 written=%cx:s64 flags=%r8:x32 type=+24(%r9):u16 woff=+88(+56(%r9)):x64 idx=+48(+56(%r9)):x64 writable=+104(+56(%r9)):u8" >>$TR/kprobe_events
+		else
+			echo "p:fdwro/rw_ro $f pos=%si:x64 len=%dx:x64 flags=%r9:x32 woff=+88(%r8):x64 idx=+48(%r8):x64 writable=+104(%r8):u8" >>$TR/kprobe_events
+		fi || { echo "kprobe_events refused rw_ro"; return 1; }
+	fi
+	[ -d $RO_TRACE ] || mkdir $RO_TRACE || return 1
+	echo 0 >$RO_TRACE/tracing_on
+	echo 1024 >$RO_TRACE/buffer_size_kb
+	echo >$RO_TRACE/trace
+	filt='(flags & 1) && writable == 0'
+	grep -q ' type;' $RO_TRACE/events/fdwro/rw_ro/format && filt="$filt && type == 2"
+	echo "$filt" >$RO_TRACE/events/fdwro/rw_ro/filter || return 1
+	if [ -d $RO_TRACE/events/fdwro/rw_begin ]; then
+		echo 'flags & 1' >$RO_TRACE/events/fdwro/rw_begin/filter || return 1
+	fi
+	echo 1 >$RO_TRACE/events/fdwro/enable || return 1
+	echo 1 >$RO_TRACE/tracing_on
+	echo "rw_ro at ${e:-$f}; rw_begin at ${b:-none}"
+}
+rotrace_stop() { # rotrace_stop OUTFILE
+	[ -d $RO_TRACE ] || return 1
+	echo 0 >$RO_TRACE/tracing_on
+	grep -v '^#' $RO_TRACE/trace >"$1"
+	cat $RO_TRACE/per_cpu/cpu*/stats | awk '/^overrun:/ { o += $2 } END { print "# overrun=" o + 0 }' >>"$1"
+	echo 0 >$RO_TRACE/events/fdwro/enable
+	echo >$RO_TRACE/trace
+}
+
 # hang_dump DIR PID: what a workload that does not finish is blocked on: the
 # kernel stacks of its threads, sysrq-w (blocked tasks; killable FUSE waits in
 # request_wait_answer are not reported by khungtaskd) and the dmesg tail.
@@ -185,8 +277,9 @@ wl_wait() {
 # around one fdw-workload run. Waits for the ready file before the workload
 # starts, stops fsdaxwatch with SIGTERM afterwards. Everything lands in
 # $SD/MODE/: watch.json watch.err workload.log workload.out meta.txt (and
-# ktrace.txt with KTRACE=1, kcount.txt with KCOUNT=1). WL_PROG=prog runs prog
-# WORKLOAD-ARGS instead of fdw-workload (no --log).
+# ktrace.txt with KTRACE=1, kcount.txt with KCOUNT=1, rotrace.txt and
+# rotrace.log with ROTRACE=1). WL_PROG=prog runs prog WORKLOAD-ARGS instead of
+# fdw-workload (no --log).
 watch_run() {
 	local mode=$1 mnt=$2 d=/tmp/run/$SCEN/$1 wpid i ready=0 wrc=- rc t0 tr=- tw=- te
 	WL_HANG_SECS=-
@@ -197,6 +290,7 @@ watch_run() {
 	mark "RUN-BEGIN mode=$mode"
 	[ "${KTRACE:-0}" = 1 ] && { ktrace_start || echo "no fs_dax tracepoints" >"$d/ktrace.err"; }
 	[ "${KCOUNT:-0}" = 1 ] && { kcount_start || echo "no kprobe_events" >"$d/kcount.err"; }
+	[ "${ROTRACE:-0}" = 1 ] && { rotrace_start >"$d/rotrace.log" 2>&1 || echo "rotrace_start failed" >>"$d/rotrace.log"; }
 	if [ "$mode" = none ]; then # baseline: workload without fsdaxwatch
 		sleep 1000 &
 		: >"$d/ready"
@@ -234,6 +328,7 @@ watch_run() {
 	[ "$mode" = none ] && rc=0
 	[ "${KTRACE:-0}" = 1 ] && ktrace_stop "$d/ktrace.txt"
 	[ "${KCOUNT:-0}" = 1 ] && kcount_stop "$d/kcount.txt"
+	[ "${ROTRACE:-0}" = 1 ] && rotrace_stop "$d/rotrace.txt"
 	te=$(up)
 	printf 'mode=%s\nmnt=%s\nready=%s\nwatch_rc=%s\nworkload_rc=%s\nt_start=%s\nt_ready=%s\nt_workload_end=%s\nt_end=%s\nworkload_args=%s\nhang_secs=%s\n' \
 		"$mode" "$mnt" "$ready" "$rc" "$wrc" "$t0" "$tr" "$tw" "$te" "$*" "$WL_HANG_SECS" >"$d/meta.txt"

@@ -7,11 +7,11 @@
 . /scen/vdaxlib.sh
 have fdw-workload || skip_scen "fdw-workload not in the initramfs"
 vdax_mount
-KTRACE=1 KCOUNT=1
+KTRACE=1 KCOUNT=1 ROTRACE=1
 for m in $(vdax_modes); do
 	watch_run "$m" $VMNT --seconds "${FDW_SECONDS:-3}" --size 32M --faulters 1 \
 		--ops truncate,punch $VMNT/reclaim-$m.dat
 done
-KTRACE=0 KCOUNT=0
+KTRACE=0 KCOUNT=0 ROTRACE=0
 vdax_umount
 scen_done

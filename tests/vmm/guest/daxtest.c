@@ -20,6 +20,11 @@
  *   daxtest hostsig FILE REQ DONE     map FILE, ask the host to truncate it
  *                                     (create REQ, wait for DONE), touch the
  *                                     mapped pages again
+ *   daxtest rowrite FILE MIB SECONDS  pwrite vs read fault on the same 2 MiB
+ *                                     range, range after range of a MIB MiB
+ *                                     file (more ranges than the window):
+ *                                     counts writes that pread does not give
+ *                                     back (lost through a read-only range)
  * Every result line starts with "@@ ".
  */
 #define _GNU_SOURCE
@@ -437,6 +442,116 @@ static int cmd_hostsig(const char *file, const char *req, const char *done)
 	return 0;
 }
 
+/*
+ * rowrite: a writer thread (pwrite: dax_iomap_rw, IOMAP_WRITE, not a fault)
+ * and a reader thread (read fault through a shared mapping) start on the
+ * same 2 MiB range at the same time (a barrier), range after range. The file
+ * has more ranges than the window, so each range has to be set up again.
+ * fs/fuse/dax.c fuse_setup_new_dax_mapping(): the writer finds no range,
+ * drops fi->dax->sem to allocate one; if the reader's fault sets the range up
+ * read-only meanwhile, the writer's second lookup takes that dmap as it is,
+ * and the write goes to a host mapping without PROT_WRITE (host SIGSEGV in
+ * QEMU; cache-sigbus=zero puts an anonymous page there). A second pwrite into
+ * the other half of the range finds the read-only dmap in fuse_iomap_begin's
+ * first lookup and upgrades it (FUSE_SETUPMAPPING with WRITE): the host maps
+ * the file again over the whole range and the anonymous page is gone. pread
+ * then returns what the file holds: a lost write shows as old data.
+ */
+#define RW_LEN (16 * PG)
+static pthread_barrier_t rw_bar;
+static volatile int rw_stop;
+static int rw_fd = -1;
+static unsigned long rw_ranges, rw_reads;
+static unsigned char *rw_map;
+
+static void rw_fill(unsigned char *buf, unsigned long gen, unsigned long range, int half)
+{
+	unsigned long p;
+
+	for (p = 0; p < RW_LEN / PG; p++)
+		snprintf((char *)buf + p * PG, PG, "ROWRITE gen %08lu range %04lu half %d page %02lu",
+			 gen, range, half, p);
+}
+
+static void *rw_reader(void *arg)
+{
+	unsigned long k;
+
+	(void)arg;
+	for (;;) {
+		for (k = 0; k < rw_ranges; k++) {
+			pthread_barrier_wait(&rw_bar);
+			if (rw_stop)
+				return NULL;
+			if (probe_read(rw_map + k * RANGE + RANGE / 4) >= 0)
+				rw_reads++;
+			pthread_barrier_wait(&rw_bar);
+		}
+		madvise(rw_map, rw_ranges * RANGE, MADV_DONTNEED);
+	}
+}
+
+static int cmd_rowrite(const char *file, unsigned long mib, int seconds)
+{
+	static unsigned char want[RW_LEN], got[RW_LEN];
+	unsigned long gen, k, writes = 0, lost_writes = 0, lost_pages = 0, errors = 0, p;
+	struct timespec t0, t;
+	pthread_t rd;
+	int half;
+
+	rw_ranges = (mib << 20) / RANGE;
+	rw_fd = open(file, O_CREAT | O_TRUNC | O_RDWR, 0644);
+	if (rw_fd < 0 || ftruncate(rw_fd, rw_ranges * RANGE))
+		die("create rowrite file");
+	rw_map = mmap(NULL, rw_ranges * RANGE, PROT_READ, MAP_SHARED, rw_fd, 0);
+	if (rw_map == MAP_FAILED)
+		die("mmap");
+	pthread_barrier_init(&rw_bar, NULL, 2);
+	pthread_create(&rd, NULL, rw_reader, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (gen = 1;; gen++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= seconds)
+			break;
+		for (k = 0; k < rw_ranges; k++) {
+			pthread_barrier_wait(&rw_bar);
+			for (half = 0; half < 2; half++) {
+				rw_fill(want, gen, k, half);
+				if (pwrite(rw_fd, want, RW_LEN, k * RANGE + half * (RANGE / 2)) != RW_LEN)
+					errors++;
+				writes++;
+			}
+			for (half = 0; half < 2; half++) {
+				unsigned long lost = 0;
+
+				rw_fill(want, gen, k, half);
+				if (pread(rw_fd, got, RW_LEN, k * RANGE + half * (RANGE / 2)) != RW_LEN) {
+					errors++;
+					continue;
+				}
+				for (p = 0; p < RW_LEN / PG; p++)
+					lost += memcmp(want + p * PG, got + p * PG, PG) != 0;
+				if (lost && lost_writes < 8)
+					printf("@@ rowrite lost write: gen %lu file offset 0x%lx, %lu of %lu pages "
+					       "read back old data\n", gen, k * RANGE + half * (RANGE / 2),
+					       lost, RW_LEN / PG);
+				lost_writes += lost != 0;
+				lost_pages += lost;
+			}
+			pthread_barrier_wait(&rw_bar);
+		}
+	}
+	rw_stop = 1;
+	pthread_barrier_wait(&rw_bar);
+	pthread_join(rd, NULL);
+	munmap(rw_map, rw_ranges * RANGE);
+	close(rw_fd);
+	printf("@@ rowrite ranges=%lu generations=%lu writes=%lu reader_faults=%lu lost_writes=%lu "
+	       "lost_pages=%lu errors=%lu\n", rw_ranges, gen - 1, writes, rw_reads, lost_writes,
+	       lost_pages, errors);
+	return errors != 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -459,6 +574,8 @@ int main(int argc, char **argv)
 		return cmd_race(argv[2], atoi(argv[3]), 1);
 	if (argc == 5 && !strcmp(argv[1], "hostsig"))
 		return cmd_hostsig(argv[2], argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "rowrite"))
+		return cmd_rowrite(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of daxtest.c\n");
 	return 2;
 }

@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the tests/vmm DAX-window proof guest (busybox initramfs).
-# Kernel command line: fdw.scen=all|hostsig|openrace  fdw.race=SECONDS
+# Kernel command line: fdw.scen=all|hostsig|openrace|rowrite  fdw.race=SECONDS
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -79,6 +79,11 @@ hostsig)
 openrace)
 	run openrace /bin/daxtest openrace /mnt/race.bin "$race"
 	guarded unlink 30 rm -f /mnt/race.bin
+	;;
+rowrite)
+	# 32 MiB: 4 times the 8 MiB window dax-proof.sh gives this scenario
+	run rowrite /bin/daxtest rowrite /mnt/rowrite.bin 32 "$race"
+	guarded unlink 30 rm -f /mnt/rowrite.bin
 	;;
 *)
 	run statx /bin/daxtest statx /mnt/hostdata.bin
