@@ -226,6 +226,7 @@ enum fdw_counter {
 	FDW_CNT_FUSE_DAX_FAULTS,     /* __fuse_dax_fault calls */
 	FDW_CNT_FUSE_DAX_SIGBUS,     /* of those, ended in SIGBUS */
 	FDW_CNT_CLOSED_AT_UNLOCK,    /* windows closed at the writer's up_write of the fault lock */
+	FDW_CNT_CLOSED_BY_FAULT,     /* DAX windows closed by a fault that found the lock read-held */
 	FDW_CNT_LOCK_HOLDS,	     /* lock holds measured */
 	FDW_CNT_LOCK_WAITS,	     /* lock waits measured */
 	FDW_CNT_INV4_WRITER,	     /* DAX writers issued without the lock held exclusive */
@@ -238,6 +239,7 @@ enum fdw_counter {
 	FDW_CNT_INV2_WRITERS,	     /* DAX writers issued with pages of their dead range mapped */
 	FDW_CNT_STACK_FAIL,	     /* stacks or hold sites not recorded (bucket taken, table full) */
 	FDW_CNT_LOCK_SKIPPED,	     /* user space: lock.timing runs the kernel skipped (see below) */
+	FDW_CNT_END_SKIPPED,	     /* user space: writer.unlock and unmap.pages runs skipped */
 	FDW_CNT_LOST_RINGBUF,	     /* ring buffer reservations that failed */
 	FDW_CNT_LOST_MAP_FULL,	     /* map updates that failed */
 	FDW_CNT_LOST_SLOTS,	     /* writers that found no free slot */
@@ -245,7 +247,8 @@ enum fdw_counter {
 	 * Filled by user space: the programs' recursion_misses (bpf_prog_info),
 	 * runs the kernel skipped because the program was already running on
 	 * that CPU (a task preempted inside it, __bpf_prog_enter_recur(), or an
-	 * interrupt hitting the same hook), for every probe but lock.timing.
+	 * interrupt hitting the same hook), of the probes that see faults,
+	 * writers and requests (src/prog_skips.h).
 	 */
 	FDW_CNT_LOST_SKIPPED,
 	FDW_CNT_MAX,
@@ -372,6 +375,8 @@ struct fdw_writer_slot {
 	__u64 samples_dropped;
 	__u32 tid;
 	__u32 op;
+	__u32 lock_held; /* the issuer held the fault lock exclusive (INV-4) */
+	__u32 pad;
 };
 
 struct fdw_inode_state {

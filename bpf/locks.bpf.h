@@ -307,6 +307,14 @@ static __always_inline __u32 lock_state_of_issuer(struct inode *inode)
 	return rwsem_write_held_by_me(sem) ? FDW_LOCK_HELD_BY_ISSUER : FDW_LOCK_NOT_HELD;
 }
 
+/* a DAX fault found its lock read-held: no writer holds it exclusive */
+static __always_inline bool fault_lock_read_held(struct inode *inode)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)fault_lock_addr(inode);
+
+	return sem && bpf_core_field_exists(sem->count) && rwsem_read_held(sem);
+}
+
 /*
  * INV-4, fault side: while a DAX fault maps, the lock is read-held (reader
  * count > 0, no writer), or write-held by the faulting task itself (xfs

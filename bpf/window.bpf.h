@@ -211,6 +211,38 @@ static __always_inline void fault_instant(void *ctx, struct inode *inode, __u64 
 	fault_judge(ctx, &f, btf);
 }
 
+/*
+ * Tracepoint mode has no unlock hook, and fuse_request_end() sets FR_FINISHED
+ * before it fires its tracepoint: a writer can see its reply, release the
+ * lock and let faults map before the reply event runs (its CPU interrupted
+ * or its vCPU descheduled in between; 3.7 ms seen on a 6.12 guest). A DAX
+ * fault that finds the lock read-held proves that the writers that held it
+ * exclusive at issue have released it: their windows end before the fault
+ * began, as they would at their up_write with writer.unlock attached.
+ */
+static __always_inline bool writer_close(struct fdw_inode_state *st, __u64 id, __s64 ret,
+					 __u64 now);
+
+static __always_inline void windows_close_released(struct inode *inode, __u64 start_ts)
+{
+	__u64 key = (__u64)inode;
+	struct fdw_inode_state *st;
+
+	if (!dax_close_at_reply || writers_in_flight <= 0 || !fault_lock_read_held(inode))
+		return;
+	st = bpf_map_lookup_elem(&inodes, &key);
+	if (!st || !(st->id.flags & FDW_INODE_DAX))
+		return;
+#pragma unroll
+	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
+		struct fdw_writer_slot *s = &st->w[i];
+
+		if (s->writer_id && !s->done_ts && s->lock_held && s->issue_ts < start_ts &&
+		    writer_close(st, s->writer_id, 0, start_ts - 1))
+			count(FDW_CNT_CLOSED_BY_FAULT);
+	}
+}
+
 /* The start of a fault on a watched inode. */
 static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 pg_hi, __u32 src,
 					__u32 flags)
@@ -226,6 +258,8 @@ static __always_inline void fault_begin(struct inode *inode, __u64 pg_lo, __u64 
 	tf.flags = flags;
 	if (src != FDW_SRC_FILEMAP_FAULT && fault_lock_missing(inode))
 		tf.flags |= FDW_FAULT_LOCK_NOT_HELD;
+	else if (src != FDW_SRC_FILEMAP_FAULT)
+		windows_close_released(inode, tf.start_ts);
 	if (bpf_map_update_elem(&task_faults, &tid, &tf, BPF_ANY))
 		count(FDW_CNT_LOST_MAP_FULL);
 }
@@ -384,6 +418,7 @@ static __always_inline __u64 writer_issue(void *ctx, struct inode *inode, struct
 	e->writer.unique = unique;
 	e->writer.mode = tw->mode;
 	e->writer.lock_state = lock_state_of_issuer(inode);
+	s->lock_held = e->writer.lock_state == FDW_LOCK_HELD_BY_ISSUER;
 	e->writer.kstack = stack_kernel(ctx);
 	e->writer.ustack = stack_user(ctx);
 	if (e->writer.lock_state == FDW_LOCK_NOT_HELD && (st->id.flags & FDW_INODE_DAX))
