@@ -245,8 +245,8 @@ static void lost_note(struct fdw_detector *d, int idx)
 		break;
 	case FDW_LOST_SKIPPED:
 		note_putf(d, NOTE_LOST_SKIPPED,
-			  "%llu probe runs skipped by the kernel (program already running on "
-			  "that CPU): faults or writers not seen",
+			  "%llu probe runs skipped by the kernel (a task preempted inside the "
+			  "program): faults or writers not seen; --attach kprobe is not preempted",
 			  n);
 		break;
 	default:

@@ -79,7 +79,7 @@ static void measured_default(struct hist_report *r)
 	else if (st->mode == FDW_MODE_TRACEPOINT)
 		snprintf(r->why, sizeof(r->why),
 			 "hold times need fentry or kprobe hooks; "
-			 "tracepoint mode sees contended waits only (lock:contention_begin/end)");
+			 "tracepoint mode sees contended waits only, from lock:contention_begin/end");
 	if (r->hist_fd >= 0 && (r->lock_located || r->learn) && st->mode != FDW_MODE_MAX) {
 		wait = true;
 		hold = st->mode != FDW_MODE_TRACEPOINT;
@@ -201,6 +201,16 @@ static void hists_advance(struct hist_report *r)
 	r->cur = t;
 }
 
+/* runs the kernel skipped so far, into cnt; the lock hooks' (samples missing from the figures) */
+static __u64 lock_skips(struct hist_report *r, __u64 cnt[FDW_CNT_MAX])
+{
+	__u64 by_probe[FDW_PROBE_MAX], mine[FDW_CNT_MAX];
+
+	prog_skips_read(r->skel->obj, by_probe);
+	prog_skips_counters(by_probe, cnt ? cnt : mine);
+	return (cnt ? cnt : mine)[FDW_CNT_LOCK_SKIPPED];
+}
+
 static void counters_get(struct hist_report *r, __u64 out[FDW_CNT_MAX])
 {
 	__u64 *vals = calloc(r->ncpu, sizeof(*vals));
@@ -213,17 +223,9 @@ static void counters_get(struct hist_report *r, __u64 out[FDW_CNT_MAX])
 			out[i] += vals[c];
 	}
 	free(vals);
-	prog_skips_read(r->skel->obj, &out[FDW_CNT_LOST_SKIPPED], &out[FDW_CNT_LOCK_SKIPPED]);
+	lock_skips(r, out);
 }
 
-/* lock-hook runs the kernel skipped so far: samples missing from the figures */
-static __u64 lock_skips(struct hist_report *r)
-{
-	__u64 checked, lock;
-
-	prog_skips_read(r->skel->obj, &checked, &lock);
-	return lock;
-}
 
 static __u64 max_u64(__u64 a, __u64 b)
 {
@@ -342,7 +344,7 @@ static void report(struct hist_report *r, const struct fdw_hist *hists, const bo
 
 	if (r->hist_fd < 0 || r->o->format == FDW_FORMAT_OPENMETRICS)
 		return;
-	skipped = lock_skips(r);
+	skipped = lock_skips(r, NULL);
 	if (r->o->json) {
 		struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 

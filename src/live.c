@@ -78,10 +78,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void counters_read(struct fsdaxwatch_bpf *skel, __u64 out[FDW_CNT_MAX])
+/* the kernel counters; ps (at the end of a run): each probe's skipped runs too */
+static void counters_read(struct fsdaxwatch_bpf *skel, __u64 out[FDW_CNT_MAX],
+			  struct probe_set *ps)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.counters);
 	__u64 *vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
+	__u64 by_probe[FDW_PROBE_MAX];
 
 	memset(out, 0, FDW_CNT_MAX * sizeof(*out));
 	for (__u32 i = 0; vals && i < FDW_CNT_MAX; i++) {
@@ -91,7 +94,10 @@ static void counters_read(struct fsdaxwatch_bpf *skel, __u64 out[FDW_CNT_MAX])
 			out[i] += vals[c];
 	}
 	free(vals);
-	prog_skips_read(skel->obj, &out[FDW_CNT_LOST_SKIPPED], &out[FDW_CNT_LOCK_SKIPPED]);
+	prog_skips_read(skel->obj, by_probe);
+	prog_skips_counters(by_probe, out);
+	for (int p = 0; ps && p < FDW_PROBE_MAX; p++)
+		ps->probes[p].runs_skipped = by_probe[p];
 }
 
 /* The loop's tick; when recording, this pass's losses and the tick go to the trace too. */
@@ -100,7 +106,7 @@ static void tick(struct fdw_detector *det)
 	__u64 now = now_ns(), cnt[FDW_CNT_MAX];
 
 	if (rec) {
-		counters_read(rec_skel, cnt);
+		counters_read(rec_skel, cnt, NULL);
 		recorder_pass(rec, det, cnt, now - FDW_TICK_LAG_NS, now);
 	}
 	fdw_detector_tick(det, now - FDW_TICK_LAG_NS);
@@ -371,10 +377,10 @@ int live_run(const struct fdw_options *o)
 	if (watch_loop(lc.rb, lc.det, o->duration))
 		det_missing(lc.det, "reading the ring buffer failed");
 	lc.ri.elapsed = (now_ns() - t_start) / 1e9;
-	counters_read(lc.ps.skel, lc.ri.counters);
+	counters_read(lc.ps.skel, lc.ri.counters, &lc.ps);
 	inode_faults_read(lc.ps.skel, lc.det);
 	if (rec)
-		recorder_counters(rec, lc.ri.counters);
+		recorder_counters(rec, lc.ri.counters, &lc.ps);
 	fdw_detector_kernel_counters(lc.det, lc.ri.counters);
 	missing_probes(lc.det, &lc.ps, &lc.scope);
 	counter_notes(lc.det, lc.ri.counters);

@@ -3,6 +3,7 @@
 #ifndef FDW_OUTPUT_H
 #define FDW_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "detector.h"
@@ -46,6 +47,8 @@ extern const struct output_ops output_json;
 /* a sink whose ctx is the run_info */
 void output_sink(const struct output_ops *ops, struct run_info *ri, struct fdw_sink *sink);
 const char *verdict_name(int exit_code);
+/* why a violation may be an artifact of this run, into buf; false: no such reason */
+bool output_caveat(const struct run_info *ri, const struct fdw_summary *s, char *buf, int len);
 /* a stack's frames as a JSON array of strings; NULL (null) when t has no such stack */
 struct json_object *output_json_stack(const struct stack_table *t, enum fdw_stack_kind kind,
 				      __u32 id, __u32 pid);

@@ -74,6 +74,8 @@ static struct json_object *probes_array(const struct probe_set *ps)
 		ADD(o, "mode", attached ? STR(fdw_mode_name(st->mode)) : NULL);
 		ADD(o, "variant", attached ? STR(st->label) : NULL);
 		ADD(o, "targets", STR(attached ? st->targets : ""));
+		if (attached)
+			ADD(o, "runs_skipped", U64(st->runs_skipped));
 		for (int m = 0; m < FDW_MODE_MAX && !attached; m++) {
 			const struct variant_result *r = &st->by_mode[m];
 			int n = strlen(why);
@@ -280,6 +282,7 @@ static void json_invariants(struct json_object *o, const struct fdw_summary *s)
 static void json_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
 {
 	struct json_object *o, *a, *why, *k, *holds = hold_report_json(ri->holds);
+	char caveat[320];
 
 	repeats_emit(ri);
 	if (holds)
@@ -309,6 +312,7 @@ static void json_summary(const struct run_info *ri, const struct fdw_summary *s,
 	ADD(o, "unknown_writers", U64(s->unknown_writers));
 	ADD(o, "stale_writers", U64(s->stale_writers));
 	json_invariants(o, s);
+	ADD(o, "caveat", output_caveat(ri, s, caveat, sizeof(caveat)) ? STR(caveat) : NULL);
 	for (int i = 0; i < s->n_why; i++)
 		json_object_array_add(why, STR(s->inconclusive_why[i]));
 	ADD(o, "inconclusive", why);

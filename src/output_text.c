@@ -288,6 +288,8 @@ static void repeats_print(const struct run_info *ri)
 
 static void text_summary(const struct run_info *ri, const struct fdw_summary *s, int exit_code)
 {
+	char caveat[320];
+
 	repeats_print(ri);
 	hold_report_text(ri->holds);
 	printf("\n%-11s %-10s %-8s %-3s %9s %7s %7s %9s %5s\n", "DEV", "INODE", "FS", "DAX",
@@ -314,6 +316,8 @@ static void text_summary(const struct run_info *ri, const struct fdw_summary *s,
 	text_invariants(s);
 	for (int i = 0; i < s->n_why; i++)
 		printf("inconclusive: %s\n", s->inconclusive_why[i]);
+	if (output_caveat(ri, s, caveat, sizeof(caveat)))
+		printf("caveat: %s\n", caveat);
 	printf("verdict: %s\n", verdict_name(exit_code));
 	fflush(stdout);
 }

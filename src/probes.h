@@ -48,6 +48,7 @@ struct probe_state {
 	const char *label;  /* "fentry", "kprobe", "tp_btf", "raw_tp", "tracepoint" */
 	char targets[256];  /* what it is attached to */
 	struct variant_result by_mode[FDW_MODE_MAX];
+	unsigned long long runs_skipped; /* runs the kernel skipped (prog_skips.h), at the end */
 };
 
 struct fsdaxwatch_bpf;

@@ -127,9 +127,20 @@ void recorder_inode_faults(struct recorder *r, const struct fdw_inode_id *id, __
 	trace_writer_inode_faults(r->tw, id, faults, faults_dax);
 }
 
-void recorder_counters(struct recorder *r, const __u64 cnt[FDW_CNT_MAX])
+void recorder_counters(struct recorder *r, const __u64 cnt[FDW_CNT_MAX], const struct probe_set *ps)
 {
-	trace_writer_counters(r->tw, cnt);
+	char names[FDW_PROBE_MAX][48];
+	struct trace_named skips[FDW_PROBE_MAX];
+	int n = 0;
+
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		if (ps->probes[p].mode == FDW_MODE_MAX)
+			continue;
+		snprintf(names[n], sizeof(names[n]), "%s%s", FDW_TRACE_RUNS_SKIPPED, probe_name(p));
+		skips[n] = (struct trace_named){ names[n], ps->probes[p].runs_skipped };
+		n++;
+	}
+	trace_writer_counters(r->tw, cnt, skips, n);
 }
 
 void recorder_missing(struct recorder *r, const char *why)

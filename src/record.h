@@ -28,7 +28,8 @@ void recorder_pass(struct recorder *r, struct fdw_detector *det, const __u64 cnt
 /* The calls the live run makes before fdw_detector_finish(). */
 void recorder_inode_faults(struct recorder *r, const struct fdw_inode_id *id, __u64 faults,
 			   __u64 faults_dax);
-void recorder_counters(struct recorder *r, const __u64 cnt[FDW_CNT_MAX]);
+/* the kernel counters, and each attached probe's skipped runs (runs_skipped:NAME) */
+void recorder_counters(struct recorder *r, const __u64 cnt[FDW_CNT_MAX], const struct probe_set *ps);
 void recorder_missing(struct recorder *r, const char *why);
 /* Every stack of the run with its symbols, for the trailer (before recorder_close). */
 void recorder_stacks(struct recorder *r, const struct stack_table *t);

@@ -96,6 +96,13 @@ static void probes_rebuild(struct report_ctx *rc)
 			st->by_mode[mode].offered = va->offered;
 			snprintf(st->by_mode[mode].reason, FDW_REASON_LEN, "%s", va->reason);
 		}
+		for (int i = 0; i < rc->res.n_named; i++) {
+			const char *n = rc->res.named[i].name;
+			size_t l = strlen(FDW_TRACE_RUNS_SKIPPED);
+
+			if (!strncmp(n, FDW_TRACE_RUNS_SKIPPED, l) && !strcmp(n + l, probe_name(p)))
+				st->runs_skipped = rc->res.named[i].value;
+		}
 	}
 }
 

@@ -87,7 +87,9 @@
  *                     name (src/names.c counter_name(): "faults", "lost_ringbuf",
  *                     ...), so that a reordered enum fdw_counter cannot shift
  *                     them; a name this build does not know is skipped:
- *                     fdw_detector_kernel_counters()
+ *                     fdw_detector_kernel_counters(); then, for each attached
+ *                     probe, "runs_skipped:" + its name: the runs the kernel
+ *                     skipped (src/prog_skips.h), for the summary's probes
  *     3 MISSING       text: fdw_detector_missing()
  *     4 ELAPSED       f64 (IEEE 754 binary64) seconds watched, as the summary
  *                     prints them
@@ -127,6 +129,8 @@
 #define FDW_TRACE_HEADER_FIXED 64
 #define FDW_TRACE_HEADER_MAX   (1U << 20)
 #define FDW_TRACE_FIELD_MAX    4095 /* bytes of one header field */
+#define FDW_TRACE_RUNS_SKIPPED "runs_skipped:" /* a probe's skipped runs in COUNTERS */
+#define FDW_TRACE_NAMED_MAX    16 /* such values a reader keeps */
 
 #define FDW_TRACE_F_ALL_FAULTS 0x1 /* every fault was streamed (record_all_faults) */
 #define FDW_TRACE_F_STRICT     0x2 /* recorded with --strict */
@@ -165,7 +169,7 @@ enum fdw_trace_encoding {
 
 enum fdw_trace_entry {
 	FDW_TRACE_ENT_INODE_FAULTS = 1,
-	FDW_TRACE_ENT_COUNTERS = 2,
+	FDW_TRACE_ENT_COUNTERS = 2, /* + FDW_TRACE_RUNS_SKIPPED<probe> named values */
 	FDW_TRACE_ENT_MISSING = 3,
 	FDW_TRACE_ENT_ELAPSED = 4,
 	FDW_TRACE_ENT_STACK = 5,

@@ -39,22 +39,31 @@ static void events_feed(const struct trace_block *b, struct fdw_detector *d, rep
 }
 
 /* u64 value, u8 name length, name; checked by the reader */
-static void counters_parse(const struct trace_entry *e, __u64 cnt[FDW_CNT_MAX])
+static void counters_parse(const struct trace_entry *e, struct replay_result *res)
 {
 	__u32 pos = 0;
 
-	memset(cnt, 0, FDW_CNT_MAX * sizeof(*cnt));
+	memset(res->counters, 0, sizeof(res->counters));
+	res->n_named = 0;
 	while (pos + 9 <= e->len) {
 		const unsigned char *name = e->data + pos + 9;
 		__u8 l = e->data[pos + 8];
+		int i;
 
-		for (int i = 0; i < FDW_CNT_MAX; i++) {
+		for (i = 0; i < FDW_CNT_MAX; i++) {
 			const char *n = counter_name(i);
 
 			if (strlen(n) == l && !memcmp(n, name, l)) {
-				memcpy(&cnt[i], e->data + pos, 8);
+				memcpy(&res->counters[i], e->data + pos, 8);
 				break;
 			}
+		}
+		if (i == FDW_CNT_MAX && res->n_named < FDW_TRACE_NAMED_MAX &&
+		    l < sizeof(res->named[0].name)) {
+			memcpy(res->named[res->n_named].name, name, l);
+			res->named[res->n_named].name[l] = 0;
+			memcpy(&res->named[res->n_named].value, e->data + pos, 8);
+			res->n_named++;
 		}
 		pos += 9 + l;
 	}
@@ -79,7 +88,7 @@ static void trailer_feed(const struct trace_block *b, struct fdw_detector *d,
 			break;
 		}
 		case FDW_TRACE_ENT_COUNTERS:
-			counters_parse(&e, res->counters);
+			counters_parse(&e, res);
 			res->have_counters = true;
 			if (d)
 				fdw_detector_kernel_counters(d, res->counters);

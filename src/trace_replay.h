@@ -19,6 +19,12 @@ struct replay_result {
 	__u64 events, ticks, blocks, bytes;
 	__u64 min_ts, max_ts;	     /* over the events, 0 if none */
 	__u64 counters[FDW_CNT_MAX]; /* the last COUNTERS entry */
+	/* its values with names of no counter (each probe's FDW_TRACE_RUNS_SKIPPED) */
+	struct {
+		char name[48];
+		__u64 value;
+	} named[FDW_TRACE_NAMED_MAX];
+	int n_named;
 	double elapsed;		     /* seconds watched */
 	bool have_counters, have_elapsed;
 	bool trailer;

@@ -334,21 +334,32 @@ void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_i
 	entry_add(tw, FDW_TRACE_ENT_INODE_FAULTS, id, sizeof(*id), n, sizeof(n));
 }
 
-void trace_writer_counters(struct trace_writer *tw, const __u64 cnt[FDW_CNT_MAX])
+static size_t named_put(unsigned char *buf, const char *name, __u64 value)
 {
-	unsigned char buf[FDW_CNT_MAX * (8 + 1 + 255)];
+	size_t l = strlen(name) > 255 ? 255 : strlen(name);
+
+	memcpy(buf, &value, 8);
+	buf[8] = l;
+	memcpy(buf + 9, name, l);
+	return 9 + l;
+}
+
+void trace_writer_counters(struct trace_writer *tw, const __u64 cnt[FDW_CNT_MAX],
+			   const struct trace_named *extra, int n_extra)
+{
+	unsigned char *buf = malloc((FDW_CNT_MAX + n_extra) * (8 + 1 + 255));
 	size_t len = 0;
 
-	for (int i = 0; i < FDW_CNT_MAX; i++) {
-		const char *name = counter_name(i);
-		size_t l = strlen(name) > 255 ? 255 : strlen(name);
-
-		memcpy(buf + len, &cnt[i], 8);
-		buf[len + 8] = l;
-		memcpy(buf + len + 9, name, l);
-		len += 9 + l;
+	if (!buf) {
+		fail(tw, -ENOMEM);
+		return;
 	}
+	for (int i = 0; i < FDW_CNT_MAX; i++)
+		len += named_put(buf + len, counter_name(i), cnt[i]);
+	for (int i = 0; i < n_extra; i++)
+		len += named_put(buf + len, extra[i].name, extra[i].value);
 	entry_add(tw, FDW_TRACE_ENT_COUNTERS, buf, len, NULL, 0);
+	free(buf);
 }
 
 void trace_writer_missing(struct trace_writer *tw, const char *why)

@@ -31,7 +31,14 @@ void trace_writer_tick(struct trace_writer *tw, __u64 horizon, __u64 now);
 /* The end calls, kept for the trailer in the order they are made. */
 void trace_writer_inode_faults(struct trace_writer *tw, const struct fdw_inode_id *id, __u64 faults,
 			       __u64 faults_dax);
-void trace_writer_counters(struct trace_writer *tw, const __u64 cnt[FDW_CNT_MAX]);
+/* a named value written after the counters: a reader that does not know the name skips it */
+struct trace_named {
+	const char *name;
+	__u64 value;
+};
+
+void trace_writer_counters(struct trace_writer *tw, const __u64 cnt[FDW_CNT_MAX],
+			   const struct trace_named *extra, int n_extra);
 void trace_writer_missing(struct trace_writer *tw, const char *why);
 /* A STACK entry: kind, id, pid, n frames with their names (NULL: none). */
 void trace_writer_stack(struct trace_writer *tw, __u32 kind, __u32 id, __u32 pid, const __u64 *ip,

@@ -305,6 +305,39 @@ class CheckTest(unittest.TestCase):
         self.t.run(watch=w, rc=4)
         self.assertEqual(self.rows()[("ext4dax", "kprobe")]["status"], "FAIL")
 
+    def skipped_watch(self, faults, fault_skips, lost=None, reasons=None):
+        w = dax_watch(faults=faults, verdict="inconclusive", rc=4)
+        w[-1]["lost"] = fault_skips if lost is None else lost
+        w[-1]["kernel_counters"] = {"lost_runs_skipped": fault_skips}
+        w[-1]["probes"] = [{"name": "fault.dax", "attached": True, "runs_skipped": fault_skips}]
+        w[-1]["inconclusive"] = reasons or [
+            "%d probe runs skipped by the kernel (program already running on that CPU): "
+            "faults or writers not seen" % fault_skips]
+        return w
+
+    def test_kernel_skipped_runs_are_a_skip_when_the_counts_add_up(self):
+        # the kernel saw 1001 faults; 5 fault runs skipped, 996 seen
+        self.t.run(mode="fentry", watch=self.skipped_watch(996, 5), rc=4)
+        r = self.rows()[("ext4dax", "fentry")]
+        self.assertEqual(r["status"], "SKIP", r["note"])
+        self.assertIn("the kernel skipped 5 runs of its programs (fault.dax 5)", r["note"])
+        self.assertIn("5 faults missed, 5 fault runs skipped", r["note"])
+
+    def test_kernel_skipped_runs_must_account_for_the_missed_faults(self):
+        self.t.run(mode="fentry", watch=self.skipped_watch(900, 5), rc=4)
+        r = self.rows()[("ext4dax", "fentry")]
+        self.assertEqual(r["status"], "FAIL", r["note"])
+        self.assertIn("+ 5 skipped fault runs", r["note"])
+
+    def test_other_losses_with_skipped_runs_fail(self):
+        w = self.skipped_watch(996, 5, lost=9)
+        self.t.run(mode="fentry", watch=w, rc=4)
+        self.assertEqual(self.rows()[("ext4dax", "fentry")]["status"], "FAIL")
+        w = self.skipped_watch(996, 5, reasons=["5 probe runs skipped by the kernel (...)",
+                                                 "3 events lost (ring buffer full)"])
+        self.t.run(mode="fentry", watch=w, rc=4)
+        self.assertEqual(self.rows()[("ext4dax", "fentry")]["status"], "FAIL")
+
     def test_boot_without_end_marker_fails(self):
         write(os.path.join(self.t.b, "boot.env"),
               env({"ok": 0, "secs": 180, "end_marker": 0, "why": "no @@ SCEN-END marker"}))

@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	trace_writer_inode_faults(s.tw, &s.in, s.faults, s.faults);
-	trace_writer_counters(s.tw, s.counters);
+	trace_writer_counters(s.tw, s.counters, NULL, 0);
 	if (trace_writer_close(s.tw, 1.0)) {
 		fprintf(stderr, "fdw-mkinv25: %s: write error\n", argv[2]);
 		return 1;

@@ -238,7 +238,7 @@ static int crop(struct trace_writer **twp, const struct opts *o, __u64 counters[
 						    !memcmp(counter_name(k), e.data + p + 9,
 							    e.data[p + 8]))
 							memcpy(&counters[k], e.data + p, 8);
-				trace_writer_counters(*twp, counters);
+				trace_writer_counters(*twp, counters, NULL, 0);
 			} else if (e.kind == FDW_TRACE_ENT_MISSING) {
 				char why[FDW_TRACE_FIELD_MAX + 1];
 
@@ -345,7 +345,7 @@ int main(int argc, char **argv)
 		free(m);
 		synthetic(tw, &o, counters);
 		if (!o.no_trailer)
-			trace_writer_counters(tw, counters);
+			trace_writer_counters(tw, counters, NULL, 0);
 	}
 	trace_writer_stats(tw, &st);
 	if (o.no_trailer) {
