@@ -6,15 +6,16 @@
 #   --virtiofs        start virtiofsd on OUTDIR/share (tag myfs), memfd-backed RAM
 #   --append "..."    extra kernel command line words (e.g. fsdw.modes=kprobe)
 # Env: QEMU (qemu-system-x86_64), VIRTIOFSD (/usr/lib/qemu/virtiofsd),
-#      FDW_BOOT_TIMEOUT (240 s; a healthy boot takes 45-90 s), FDW_ACCEL (tcg,thread=single), FDW_RETRIES (1),
+#      FDW_BOOT_TIMEOUT (240 s; run-matrix.sh sets 300-480 s per boot group), FDW_ACCEL (tcg,thread=single), FDW_RETRIES (1),
 #      FDW_DAX_WINDOW (64M: virtio-fs DAX window, used only if $QEMU's
 #      vhost-user-fs-pci has cache-size), FDW_VHOST_FS_EXTRA (",opt=val" added).
 # The guest's results land in OUTDIR/out (9p tag "out"), the serial log in
 # OUTDIR/serial.log, and OUTDIR/boot.env gets the boot's verdict:
 #   ok=1 only if QEMU exited through isa-debug-exit with guest code 0, the log
 #   has `@@ SCEN-END` and no Oops / Kernel panic / BUG: (soft lockups excepted).
-# On an oops, panic or missing end marker the boot is retried once (the first
-# attempt is kept in OUTDIR/attempt1/). QEMU's own exit status is never
+# On an oops or panic, or a missing end marker before any scenario was done
+# (a timeout after scenarios ran is not retried), the boot is retried once (the
+# first attempt is kept in OUTDIR/attempt1/). QEMU's own exit status is never
 # trusted alone: a guest panic with -no-reboot also exits 0.
 # Exit: 0 boot ok, 1 boot failed, 2 usage, 77 QEMU missing.
 set -euo pipefail
@@ -162,8 +163,12 @@ attempt() {
 	else
 		ok=1
 	fi
-	# Retry what may be a flake: an oops/panic, a missing end marker or a timeout.
-	if [ $ok = 0 ] && { [ -n "$bad" ] || [ $end = 0 ]; }; then retry=1; fi
+	# Retry what may be a flake: an oops/panic, or a boot that ended (or timed out)
+	# before any scenario was done. A timeout after scenarios ran is not retried:
+	# the second try would take as long, and the finished scenarios are judged.
+	if [ $ok = 0 ] && { [ -n "$bad" ] || { [ $end = 0 ] && ! grep -q '^@@ SCEN-DONE' "$OD/serial.txt"; }; }; then
+		retry=1
+	fi
 	why=${why//\'/}
 	cat >"$OD/boot.env" <<-ENV
 	ok=$ok

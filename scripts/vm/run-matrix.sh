@@ -112,9 +112,11 @@ for k in $kernels; do
 		die "mkinitramfs for $k failed: $(tail -1 "$kres/mkinitramfs.log")"
 	for b in $boots; do
 		case $b in
-		dax) opts=(--nvdimm) scen=doctor,ext4dax,xfsdax ;;
-		fuse) opts=(--virtiofs) scen=fusedax,virtiofs,fuse ;;
-		vdax) opts=(--virtiofs) scen=vdaxrace,vdaxreclaim,vdaxinv2 ;;
+		# boot time limits: measured 145-250 s (dax), 100-160 s (fuse), 200-300 s
+		# (vdax, 7.3 with vdaxhang) on 2 idle cores
+		dax) opts=(--nvdimm) scen=doctor,ext4dax,xfsdax tmo=420 ;;
+		fuse) opts=(--virtiofs) scen=fusedax,virtiofs,fuse tmo=300 ;;
+		vdax) opts=(--virtiofs) scen=vdaxrace,vdaxreclaim,vdaxinv2 tmo=480 ;;
 		*) die "unknown boot group $b (known: dax fuse vdax)" ;;
 		esac
 		bd=$kres/$b
@@ -130,11 +132,10 @@ for k in $kernels; do
 			echo "== $k $b: SKIP ($vmm_skip)" >&2
 			continue
 		fi
-		benv=() bappend=$append
+		benv=(FDW_BOOT_TIMEOUT="${FDW_BOOT_TIMEOUT:-$tmo}") bappend=$append
 		if [ $b = vdax ]; then
-			benv=(QEMU="$VMM_QEMU" VIRTIOFSD="$VMM_VIRTIOFSD"
-				FDW_DAX_WINDOW="${FDW_VDAX_WINDOW:-8M}" FDW_VHOST_FS_EXTRA=,cache-sigbus=zero
-				FDW_BOOT_TIMEOUT="${FDW_BOOT_TIMEOUT:-300}")
+			benv+=(QEMU="$VMM_QEMU" VIRTIOFSD="$VMM_VIRTIOFSD"
+				FDW_DAX_WINDOW="${FDW_VDAX_WINDOW:-8M}" FDW_VHOST_FS_EXTRA=,cache-sigbus=zero)
 			[ -n "${FDW_SECONDS:-}" ] || bappend="$bappend fsdw.seconds=${FDW_VDAX_SECONDS:-2}"
 			hop=$(vdax_hangop "$k")
 			if [ -n "$hop" ]; then
