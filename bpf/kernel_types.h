@@ -147,10 +147,20 @@ struct files_struct {
 	struct fdtable *fdt;
 } CORE;
 
+struct path {
+	struct dentry *dentry;
+} CORE;
+
+/* fs/namei.c: the path walk of the task's open() (task_struct.nameidata) */
+struct nameidata {
+	struct path path;
+} CORE;
+
 struct task_struct {
 	int pid;
 	int tgid;
 	struct files_struct *files;
+	struct nameidata *nameidata;
 } CORE;
 
 /* FUSE wire format (include/uapi/linux/fuse.h): a fixed ABI, no CO-RE needed */

@@ -83,6 +83,25 @@ static __always_inline struct inode *inode_from_syscall(void)
 	return file ? BPF_CORE_READ(file, f_inode) : NULL;
 }
 
+/*
+ * open(O_TRUNC) by path: FUSE_OPEN is sent from fuse_open(), which
+ * vfs_open(&nd->path) calls once do_open() has the file's dentry in the
+ * task's path walk (current->nameidata); the nodeid must match.
+ */
+static __always_inline struct inode *inode_from_open(__u64 nodeid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *inode;
+
+	if (!bpf_core_field_exists(task->nameidata) || !nodeid)
+		return NULL;
+	inode = BPF_CORE_READ(task, nameidata, path.dentry, d_inode);
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != FUSE_SUPER_MAGIC ||
+	    fuse_nodeid(inode) != nodeid)
+		return NULL;
+	return inode;
+}
+
 static __always_inline struct inode *inode_from_nodeid(__u64 dev, __u64 nodeid)
 {
 	struct nodeid_key nk = { .dev = dev, .nodeid = nodeid };
@@ -156,6 +175,8 @@ static __always_inline struct inode *removal_writer(struct fuse_call *c, bool re
 		inode = (struct inode *)tw.inode;
 	} else if (resolve) {
 		inode = inode_from_syscall();
+		if (!inode && c->opcode == FDW_OP_FUSE_OPEN)
+			inode = inode_from_open(c->nodeid);
 		if (!inode)
 			inode = inode_from_nodeid(c->conn_dev, c->nodeid);
 	}

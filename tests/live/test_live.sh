@@ -61,6 +61,35 @@ result $? "open(O_TRUNC): report does not match the workload"
 grep -q '"op":"open_trunc","opcode":"OPEN"' "$out/otrunc.json"
 result $? "open(O_TRUNC) not reported as an OPEN writer"
 
+# open(O_TRUNC) by path on a file no fault or fd-based writer has named yet:
+# tied to its inode through the opener's path walk, not left unchecked
+rm -f "$out/plain.ready"
+$FDW --attach tracepoint --json -m "$mnt" --ready-file "$out/plain.ready" >"$out/plain.json" \
+	2>"$out/plain.err" &
+fdw_pid=$!
+for _ in $(seq 100); do [ -e "$out/plain.ready" ] && break; sleep 0.05; done
+python3 - "$mnt/f1" <<'EOF'
+import os, sys
+for _ in range(20):
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_TRUNC)
+    os.write(fd, b"x" * 8192)
+    os.close(fd)
+EOF
+sleep 0.3
+kill -INT "$fdw_pid"
+wait "$fdw_pid"
+rc=$?
+fdw_pid=
+result $((rc != 0)) "open(O_TRUNC) by path, no fault: exit $rc, want 0 ($(tail -1 "$out/plain.json" | cut -c1-300))"
+python3 - "$out/plain.json" <<'EOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+w = [r for r in recs if r["type"] == "writer" and r.get("op") == "open_trunc"]
+s = recs[-1]
+sys.exit(0 if len(w) == 20 and s["kernel_counters"]["writers_without_inode"] == 0 else 1)
+EOF
+result $? "open(O_TRUNC) by path, no fault: not every open reported with its inode"
+
 # --strict turns the windows into violations (exit 1)
 FDW_EXTRA=--strict run_watched strict --seconds 1 --ops truncate "$mnt/f0"
 rc=$?
