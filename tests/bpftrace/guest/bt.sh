@@ -5,33 +5,9 @@
 # fdw-testfs over /dev/fuse with a 20 ms delay (fuse-windows-kprobe,
 # fuse-reqlat-kprobe, fuse-windows, fuse-reqlat). Outputs: $SD/NAME.out/.err.
 # Installed by tests/bpftrace/guest-run.sh, not by the guest matrix.
-export PATH=/usr/bin:/bin:/sbin:/usr/sbin
-BTD=/bt
+. /scen/btlib.sh
 mnt=/mnt/dax
-bt_start() { # NAME ARGS...
-	local n=$1; shift
-	bpftrace $BTD/$n.bt "$@" >"$SD/$n.out" 2>"$SD/$n.err" &
-	echo $! >/tmp/$n.pid
-	local i=0
-	while [ $i -lt 600 ]; do
-		grep -q 'Hit Ctrl-C' "$SD/$n.out" 2>/dev/null && { mark "BT-READY $n"; return 0; }
-		kill -0 $(cat /tmp/$n.pid) 2>/dev/null || { mark "BT-DIED $n"; return 1; }
-		sleep 0.2; i=$((i + 1))
-	done
-	mark "BT-TIMEOUT $n"
-}
-bt_stop() {
-	local n=$1 p i=0
-	p=$(cat /tmp/$n.pid)
-	kill -INT $p 2>/dev/null
-	while kill -0 $p 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); [ $i = 25 ] && kill -INT $p; done
-	kill -KILL $p 2>/dev/null
-	mark "BT-STOPPED $n"
-}
-uname -a >"$SD/uname.txt"
-bpftrace --version >"$SD/version.txt" 2>&1
-bpftrace --info >"$SD/info.txt" 2>&1
-mark "BT-INFO $(grep -E 'kfunc|kprobe:' $SD/info.txt | tr -s ' \n' ' ')"
+bt_info
 
 # 1. DAX: ext4 -o dax on the NVDIMM
 if fsdax_setup && /sbin/mke2fs -q -t ext4 -b 4096 -F /dev/pmem0 && mkdir -p $mnt &&
