@@ -64,7 +64,7 @@ trap cleanup EXIT
 start_virtiofsd() {
 	local sock=$1 share=$2 i=0
 	rm -f "$sock"
-	if "$VIRTIOFSD" --help 2>&1 | grep -q -- '--shared-dir'; then
+	if "$VIRTIOFSD" --help 2>&1 | grep -- '--shared-dir' >/dev/null; then
 		# Rust virtiofsd (e.g. a patched build with a DAX window).
 		"$VIRTIOFSD" --socket-path="$sock" --shared-dir="$share" --cache=auto \
 			--sandbox=chroot >"$OD/virtiofsd.log" 2>&1 &
@@ -86,7 +86,7 @@ start_virtiofsd() {
 dax_window_opts() {
 	local w=${FDW_DAX_WINDOW:-64M}
 	[ "$w" != 0 ] || return 0
-	if "$QEMU" -device vhost-user-fs-pci,help 2>/dev/null | grep -q 'cache-size'; then
+	if "$QEMU" -device vhost-user-fs-pci,help 2>/dev/null | grep 'cache-size' >/dev/null; then
 		printf ',cache-size=%s' "$w"
 	fi
 	printf '%s' "${FDW_VHOST_FS_EXTRA:-}" # e.g. ",cache-sigbus=zero" for a patched QEMU

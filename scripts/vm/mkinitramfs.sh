@@ -23,7 +23,7 @@ FDW_STATIC=${FDW_STATIC:-$REPO/build/static}
 FDW_GUEST_MODULES=${FDW_GUEST_MODULES:-virtio_pci virtiofs fuse ext4 xfs nfit nd_pmem 9p 9pnet_virtio}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 for t in cpio gzip modprobe xz; do command -v $t >/dev/null || die "$t missing (apt-get install cpio gzip kmod xz-utils)"; done
-[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx insmod ||
+[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -x insmod >/dev/null ||
 	die "$BUSYBOX is not a full busybox (apt-get install busybox-static)"
 if ldd "$BUSYBOX" >/dev/null 2>&1; then die "$BUSYBOX is not static (apt-get install busybox-static)"; fi
 

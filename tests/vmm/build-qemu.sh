@@ -178,7 +178,7 @@ t2=$(date +%s)
 mkdir -p "$OUT/bin"
 cp "$W/build/qemu-system-x86_64" "$OUT/bin/"
 cp "$W/build/tools/virtiofsd/virtiofsd" "$OUT/bin/"
-"$OUT/bin/qemu-system-x86_64" -device vhost-user-fs-pci,help 2>/dev/null | grep -q 'cache-size=' ||
+"$OUT/bin/qemu-system-x86_64" -device vhost-user-fs-pci,help 2>/dev/null | grep 'cache-size=' >/dev/null ||
 	die "built QEMU has no cache-size property on vhost-user-fs-pci"
 cat >"$OUT/info.env" <<EOF
 QEMU_DEB_VERSION='$version'
