@@ -128,6 +128,8 @@ struct plan {
 	/* per probe, per variant: targets exist; still a candidate */
 	bool present[FDW_PROBE_MAX][FDW_MAX_VARIANTS];
 	bool cand[FDW_PROBE_MAX][FDW_MAX_VARIANTS];
+	/* optional hooks whose program does not load here: left out of the variant */
+	bool opt_off[FDW_PROBE_MAX][FDW_MAX_VARIANTS][FDW_MAX_HOOKS];
 	char why[FDW_PROBE_MAX][FDW_MAX_VARIANTS][FDW_REASON_LEN];
 };
 
@@ -205,7 +207,7 @@ static struct fsdaxwatch_bpf *skel_open(const struct probe_config *cfg, const st
 			if (!pl->cand[p][i])
 				continue;
 			for_each_hook(v, h) {
-				if (!cond_holds(&pl->conds, h->cond))
+				if (!cond_holds(&pl->conds, h->cond) || pl->opt_off[p][i][h - v->hooks])
 					continue;
 				if (only_prog && strcmp(only_prog, h->prog))
 					continue;
@@ -246,14 +248,22 @@ static void weed_out(const struct probe_config *cfg, struct plan *pl, const char
 			if (!pl->cand[p][i] || (only_mode != FDW_MODE_MAX && v->mode != only_mode))
 				continue;
 			for_each_hook(v, h) {
+				char why[FDW_REASON_LEN];
+
 				if (!cond_holds(&pl->conds, h->cond) ||
 				    (h->optional && !pl->cand[p][i]))
 					continue;
-				if (trial_load(cfg, pl, h->prog, btf_path, pl->why[p][i],
-					       FDW_REASON_LEN)) {
-					pl->cand[p][i] = false;
-					break;
+				if (!trial_load(cfg, pl, h->prog, btf_path, why, sizeof(why)))
+					continue;
+				/* an optional target that does not load (no symbol for its BTF, as
+				 * unmap_page_range on 7.3) is left out, not the whole variant */
+				if (h->optional) {
+					pl->opt_off[p][i][h - v->hooks] = true;
+					continue;
 				}
+				snprintf(pl->why[p][i], FDW_REASON_LEN, "%s", why);
+				pl->cand[p][i] = false;
+				break;
 			}
 		}
 	}
