@@ -212,13 +212,15 @@ static __always_inline void fault_instant(void *ctx, struct inode *inode, __u64 
 }
 
 /*
- * Tracepoint mode has no unlock hook, and fuse_request_end() sets FR_FINISHED
- * before it fires its tracepoint: a writer can see its reply, release the
- * lock and let faults map before the reply event runs (its CPU interrupted
- * or its vCPU descheduled in between; 3.7 ms seen on a 6.12 guest). A DAX
- * fault that finds the lock read-held proves that the writers that held it
- * exclusive at issue have released it: their windows end before the fault
- * began, as they would at their up_write with writer.unlock attached.
+ * A DAX fault that finds the lock read-held proves that the writers that
+ * held it exclusive at issue have released it: their windows end before the
+ * fault began, as at their up_write. writer.unlock sees that up_write unless
+ * the kernel skipped its run (a task preempted inside the program, which
+ * fires for every rwsem) or, before 5.15, the unlock came before the reply
+ * event. Tracepoint mode has no unlock hook, and fuse_request_end() sets
+ * FR_FINISHED before it fires its tracepoint: a writer can see its reply,
+ * release the lock and let faults map before the reply event runs (its CPU
+ * interrupted or its vCPU descheduled in between; 3.7 ms seen on 6.12).
  */
 static __always_inline bool writer_close(struct fdw_inode_state *st, __u64 id, __s64 ret,
 					 __u64 now);
@@ -228,7 +230,7 @@ static __always_inline void windows_close_released(struct inode *inode, __u64 st
 	__u64 key = (__u64)inode;
 	struct fdw_inode_state *st;
 
-	if (!dax_close_at_reply || writers_in_flight <= 0 || !fault_lock_read_held(inode))
+	if (writers_in_flight <= 0 || !fault_lock_read_held(inode))
 		return;
 	st = bpf_map_lookup_elem(&inodes, &key);
 	if (!st || !(st->id.flags & FDW_INODE_DAX))
