@@ -59,7 +59,8 @@ static void add_task(struct json_object *o, const char *prefix, const struct fdw
 	ADD(o, k, STR(t->comm));
 }
 
-static struct json_object *probes_array(const struct probe_set *ps)
+/* at_end: the summary's, with each probe's skipped runs (known only at the end) */
+static struct json_object *probes_array(const struct probe_set *ps, bool at_end)
 {
 	struct json_object *a = json_object_new_array();
 
@@ -74,7 +75,7 @@ static struct json_object *probes_array(const struct probe_set *ps)
 		ADD(o, "mode", attached ? STR(fdw_mode_name(st->mode)) : NULL);
 		ADD(o, "variant", attached ? STR(st->label) : NULL);
 		ADD(o, "targets", STR(attached ? st->targets : ""));
-		if (attached)
+		if (attached && at_end)
 			ADD(o, "runs_skipped", U64(st->runs_skipped));
 		for (int m = 0; m < FDW_MODE_MAX && !attached; m++) {
 			const struct variant_result *r = &st->by_mode[m];
@@ -99,7 +100,7 @@ static void json_start(const struct run_info *ri)
 	ADD(o, "attach", STR(fdw_mode_name(ri->opts->mode)));
 	ADD(o, "watching", STR(ri->scope->what));
 	ADD(o, "t0_ns", U64(ri->t0));
-	ADD(o, "probes", probes_array(ri->ps));
+	ADD(o, "probes", probes_array(ri->ps, false));
 	emit(o);
 }
 
@@ -319,7 +320,7 @@ static void json_summary(const struct run_info *ri, const struct fdw_summary *s,
 	for (int i = 0; i < FDW_CNT_MAX; i++)
 		ADD(k, counter_name(i), U64(ri->counters[i]));
 	ADD(o, "kernel_counters", k);
-	ADD(o, "probes", probes_array(ri->ps));
+	ADD(o, "probes", probes_array(ri->ps, true));
 	for (size_t i = 0; i < s->n_inodes; i++) {
 		const struct fdw_inode_summary *n = &s->inodes[i];
 		struct json_object *io = json_object_new_object();

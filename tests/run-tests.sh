@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 passed=0 failed=0 skipped=0
 failures=()
+# The failing cases of every suite, repeated at the end: a CI log shows only its tail.
+recap=$(mktemp)
+trap 'rm -f "$recap"' EXIT
 
 # Adds a suite's own case counts: its last "N passed, N failed[, N skipped]"
 # line, or cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)".
@@ -25,6 +28,15 @@ count_from_output() {
 		return 1
 	fi
 	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${s:-0}))
+}
+
+# Keeps a failed suite's exit code and its failing lines (at most 30, blanks squeezed, cut to 400 bytes).
+recap_failures() {
+	{
+		echo "--- $1 (exit $2):"
+		grep -E '(^|[[:space:]])(FAIL|fail|not ok|FAILED|ERROR|Error)([[:space:]:]|$)' "$3" |
+			grep -vE '^[0-9]+ passed, [0-9]+ failed' | tail -30 | tr -s ' ' | cut -c1-400
+	} >>"$recap"
 }
 
 run_suite() {
@@ -46,6 +58,7 @@ run_suite() {
 		failed=$((failed + 1))
 		failures+=("$name")
 	fi
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || recap_failures "$name" "$rc" "$log"
 	rm -f "$log"
 }
 
@@ -98,6 +111,10 @@ vm | all) run_suite vm scripts/vm/run-matrix.sh ${KERNELS:-} ;;&
 bpftrace | all) run_suite bpftrace tests/bpftrace/test_bpftrace.sh ;;
 esac
 
+if [ -s "$recap" ]; then
+	echo "=== what failed"
+	cat "$recap"
+fi
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
