@@ -11,6 +11,7 @@ static int log_verbose;
 static char last[256];
 static int pinned; /* a verifier reason is kept over later lines */
 static char fallback[128];
+static char failed_prog[64]; /* the program of the last "prog 'NAME': " warning */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -27,6 +28,12 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
 		line[--n] = 0;
+	if (!strncmp(line + 8, "prog '", 6)) {
+		const char *q = strchr(line + 14, '\'');
+
+		if (q && q - (line + 14) < (long)sizeof(failed_prog))
+			snprintf(failed_prog, q - (line + 14) + 1, "%s", line + 14);
+	}
 	/* of a verifier log, its last line before the processed-insns footer */
 	if (strstr(line, "-- BEGIN PROG LOAD LOG --")) {
 		char *end = strstr(line, "\nprocessed ");
@@ -69,6 +76,12 @@ void libbpf_log_reset(void)
 {
 	pinned = 0;
 	last[0] = 0;
+	failed_prog[0] = 0;
+}
+
+const char *libbpf_log_failed_prog(void)
+{
+	return failed_prog[0] ? failed_prog : NULL;
 }
 
 const char *libbpf_log_last(int err)

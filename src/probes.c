@@ -396,16 +396,57 @@ static void record_plan(struct probe_set *ps, const struct plan *pl)
 	}
 }
 
+/*
+ * The program a failed load named, tried alone: when it fails alone too, its
+ * hooks leave their variants (optional ones) or take their variants out, as
+ * weed_out would decide, for one trial load instead of one per program (each
+ * parses the kernel's BTF: seconds under TCG). false: nothing was dropped.
+ */
+static bool drop_failed_prog(const struct probe_config *cfg, struct plan *pl, const char *btf_path,
+			     const char *name)
+{
+	char prog[64], why[FDW_REASON_LEN];
+	bool dropped = false;
+
+	if (!name)
+		return false;
+	snprintf(prog, sizeof(prog), "%s", name);
+	if (!trial_load(cfg, pl, prog, btf_path, why, sizeof(why)))
+		return false;
+	for (int p = 0; p < FDW_PROBE_MAX; p++) {
+		for (int i = 0; i < FDW_MAX_VARIANTS; i++) {
+			const struct variant *v = &probe_def(p)->variants[i];
+
+			if (!pl->cand[p][i])
+				continue;
+			for_each_hook(v, h) {
+				if (strcmp(h->prog, prog) || !cond_holds(&pl->conds, h->cond) ||
+				    pl->opt_off[p][i][h - v->hooks])
+					continue;
+				dropped = true;
+				if (h->optional) {
+					pl->opt_off[p][i][h - v->hooks] = true;
+					continue;
+				}
+				snprintf(pl->why[p][i], FDW_REASON_LEN, "%s", why);
+				pl->cand[p][i] = false;
+				break;
+			}
+		}
+	}
+	return dropped;
+}
+
 static int load_candidates(struct probe_set *ps, struct kernel_info *ki,
 			   const struct probe_config *cfg, struct plan *pl, char *msg, int msglen)
 {
 	const char *btf = ki->btf_path && strcmp(ki->btf_path, "/sys/kernel/btf/vmlinux") ?
 				  ki->btf_path : NULL;
-	int err;
+	int err, weeded = 0;
 
 	mode_gate(cfg, pl, btf, "fentry");
 	mode_gate(cfg, pl, btf, "tp_btf");
-	for (int tries = 0; tries < 3; tries++) {
+	for (int tries = 0; tries < 16 && weeded < 3; tries++) {
 		ps->skel = skel_open(cfg, pl, NULL, btf);
 		if (!ps->skel) {
 			snprintf(msg, msglen, "cannot open the BPF object: %s", strerror(errno));
@@ -418,7 +459,10 @@ static int load_candidates(struct probe_set *ps, struct kernel_info *ki,
 		snprintf(msg, msglen, "cannot load the BPF programs: %s", libbpf_log_last(err));
 		fsdaxwatch_bpf__destroy(ps->skel);
 		ps->skel = NULL;
-		weed_out(cfg, pl, btf, FDW_MODE_MAX);
+		if (!drop_failed_prog(cfg, pl, btf, libbpf_log_failed_prog())) {
+			weed_out(cfg, pl, btf, FDW_MODE_MAX);
+			weeded++;
+		}
 	}
 	return -EINVAL;
 }

@@ -102,6 +102,15 @@ ktrace_stop() { # ktrace_stop OUTFILE
 	done >"$1"
 }
 
+# ksyms_read: the fs/fuse symbols of /proc/kallsyms, read once per boot (the
+# modules are loaded before the first scenario): a vdax run looks up ten
+# symbols, and each busybox grep of the whole file is slow under TCG.
+KSYMS=/tmp/ksyms.fuse
+ksyms_read() {
+	[ -s $KSYMS ] ||
+		grep -E '^[0-9a-f]+ [A-Za-z] (fuse_|dmap_|inode_inline_|alloc_dax_)' /proc/kallsyms >$KSYMS
+}
+
 # Ground truth for DAX-range reclaim on virtio-fs: call counts of fs/fuse/dax.c
 # functions from kprobe events, one trace instance per function, counted from
 # the per-CPU stats like ktrace. Functions the compiler inlined (not in
@@ -111,8 +120,9 @@ kcount_start() {
 	local f i
 	KC_ON=""
 	[ -w $TR/kprobe_events ] || return 1
+	ksyms_read
 	for f in $KC_FUNCS; do
-		grep -qE "^[0-9a-f]+ [tT] $f([[:space:]]|$)" /proc/kallsyms || continue
+		grep -qE "^[0-9a-f]+ [tT] $f([[:space:]]|$)" $KSYMS || continue
 		[ -d $TR/events/fdwkc/$f ] || echo "p:fdwkc/$f $f" >>$TR/kprobe_events 2>/dev/null || continue
 		i=$TR/instances/fdw_kc_$f
 		[ -d $i ] || mkdir $i || continue
@@ -163,6 +173,7 @@ kcount_stop() { # kcount_stop OUTFILE
 # rotrace.log what was probed (or why nothing).
 RO_TRACE=$TR/instances/fdw_rotrace
 ro_sym() { # ro_sym FUNC: FUNC, or the address of its fs/fuse/dax.c copy
+	ksyms_read
 	awk -v f="$1" '
 		# the low 48 bits of a hex address (exact in awk'"'"'s doubles)
 		function lo48(h,  i, v) {
@@ -180,11 +191,11 @@ ro_sym() { # ro_sym FUNC: FUNC, or the address of its fs/fuse/dax.c copy
 				if (best == "" || d < bd) { best = a[i]; bd = d }
 			}
 			print "0x" best
-		}' /proc/kallsyms
+		}' $KSYMS
 }
 ro_nosym() {
 	echo "not probeable: fuse_setup_one_mapping, fuse_iomap_end or fuse_fill_iomap; /proc/kallsyms has:"
-	grep -E ' (fuse_iomap_|fuse_setup_one_mapping|fuse_fill_iomap|fuse_upgrade_dax|fuse_setup_new_dax)' /proc/kallsyms
+	grep -E ' (fuse_iomap_|fuse_setup_one_mapping|fuse_fill_iomap|fuse_upgrade_dax|fuse_setup_new_dax)' $KSYMS
 }
 rotrace_start() {
 	local b s e f filt
