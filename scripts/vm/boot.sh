@@ -5,6 +5,8 @@
 #   --nvdimm          add a fresh sparse 512 MiB NVDIMM (converted to fsdax in the guest)
 #   --virtiofs        start virtiofsd on OUTDIR/share (tag myfs), memfd-backed RAM
 #   --append "..."    extra kernel command line words (e.g. fsdw.modes=kprobe)
+#   --doctor JSON     a `fsdaxwatch doctor --json` of this kernel for the guest to use
+#                     instead of surveying again (OUTDIR/out/doctor-cached.json)
 # Env: QEMU (qemu-system-x86_64), VIRTIOFSD (/usr/lib/qemu/virtiofsd),
 #      FDW_BOOT_TIMEOUT (240 s; run-matrix.sh sets 300-480 s per boot group), FDW_ACCEL (tcg,thread=single), FDW_RETRIES (1),
 #      FDW_DAX_WINDOW (64M: virtio-fs DAX window, used only if $QEMU's
@@ -26,18 +28,19 @@ TIMEOUT=${FDW_BOOT_TIMEOUT:-240}
 ACCEL=${FDW_ACCEL:-tcg,thread=single}
 RETRIES=${FDW_RETRIES:-1}
 
-scen="" nvdimm=0 vfs=0 append=""
+scen="" nvdimm=0 vfs=0 append="" doctor=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scen) scen=$2; shift 2 ;;
 	--nvdimm) nvdimm=1; shift ;;
 	--virtiofs) vfs=1; shift ;;
 	--append) append="$append $2"; shift 2 ;;
+	--doctor) doctor=$2; shift 2 ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
 	esac
 done
-[ $# = 3 ] || die "usage: boot.sh [--scen a,b] [--nvdimm] [--virtiofs] [--append ..] KERNEL_DIR INITRD OUTDIR"
+[ $# = 3 ] || die "usage: boot.sh [--scen a,b] [--nvdimm] [--virtiofs] [--append ..] [--doctor JSON] KERNEL_DIR INITRD OUTDIR"
 KD=$1 INITRD=$2 OD=$3
 command -v "$QEMU" >/dev/null || { echo "boot: QEMU '$QEMU' not found" >&2; exit 77; }
 [ $vfs = 0 ] || [ -x "$VIRTIOFSD" ] || { echo "boot: virtiofsd '$VIRTIOFSD' not found" >&2; exit 77; }
@@ -110,6 +113,7 @@ attempt() {
 	local n=$1 args=() rc t0 t1 tpid guest=- end=0 bad retry=0 ok=0 why=""
 	rm -rf "$OD/out" "$OD/share" "$OD/nv.img" "$OD/serial.log" "$OD/vfs.sock" "$OD/host-stall.txt"
 	mkdir -p "$OD/out" "$OD/share"
+	[ -z "$doctor" ] || cp "$doctor" "$OD/out/doctor-cached.json"
 	# shellcheck disable=SC2054 # commas are QEMU's
 	args=(-accel "$ACCEL" -cpu max -smp 2 -net none -nographic -no-reboot
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -57,6 +57,11 @@ else
 	mark "OUT tmpfs ($(cat /tmp/9p.err))"
 fi
 export OUT
+# boot.sh --doctor: this kernel's survey from its dax boot (fdw_modes uses it)
+if [ -s "$OUT/doctor-cached.json" ]; then
+	cp "$OUT/doctor-cached.json" /tmp/doctor.json
+	mark "DOCTOR cached from an earlier boot"
+fi
 echo "$(uname -r)" >"$OUT/uname.txt"
 cat /proc/cmdline >"$OUT/cmdline.txt"
 

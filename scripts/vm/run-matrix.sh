@@ -12,6 +12,9 @@
 #         hangs under one op (vdax_hangop). Workloads of FDW_VDAX_SECONDS
 #         (2). If the build fails, the vdax boots are SKIP rows with the
 #         build's reason.
+# The fuse and vdax boots reuse the dax boot's doctor survey. Kernels run in
+# FDW_LANES lanes at once (default 2: a thread=single TCG guest keeps one host
+# CPU busy).
 # then check.py judges everything on the host and prints the table and
 # `N passed, N failed, N skipped`.
 # Exit: 0 all passed, 1 something failed, 77 skipped (no QEMU, no kernels).
@@ -20,7 +23,8 @@
 #      FDW_MODES (e.g. "kprobe tracepoint"; default: every mode doctor offers),
 #      FDW_SECONDS (workload seconds, default 3), FDW_BOOTS (default "dax fuse vdax"),
 #      FDW_VMM_QEMU + FDW_VMM_VIRTIOFSD (a patched VMM; default: build-qemu.sh),
-#      FDW_VDAX_WINDOW (8M), FDW_VDAX_SECONDS (2), FDW_VDAX_HANGOP (see vdax_hangop).
+#      FDW_VDAX_WINDOW (8M), FDW_VDAX_SECONDS (2), FDW_VDAX_HANGOP (see vdax_hangop),
+#      FDW_LANES (2: kernels booted at the same time).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -89,23 +93,25 @@ if [[ " $boots " == *" vdax "* ]]; then
 	fi
 	echo "== VMM: ${vmm_skip:-$VMM_QEMU}" >&2
 fi
-fetched=0 fetch_err=""
-for k in $kernels; do
-	kres=$RES/$k
+# run_kernel K: fetch, initramfs and the boots of one kernel, into $RES/K.
+# Runs in a lane of its own (a subshell): it reports through files only
+# ($RES/K/skip, $RES/K/fetched, $RES/K/lane.rc, $RES/boot-skip).
+run_kernel() {
+	local k=$1 kres=$RES/$1 kd ir rc why b opts scen tmo bd benv bappend hop
 	mkdir -p "$kres"
 	echo "== $k: fetching" >&2
 	set +e
-	kd=$("$HERE/fetch-kernel.sh" "$k" 2>"$kres/fetch.log")
+	# one fetch at a time: the kernels share the project's apt state
+	kd=$(flock "$WORK/.fetch.lock" "$HERE/fetch-kernel.sh" "$k" 2>"$kres/fetch.log")
 	rc=$?
 	set -e
 	if [ $rc != 0 ]; then
 		why=$(tail -1 "$kres/fetch.log")
 		echo "cannot fetch kernel $k: $why" >"$kres/skip"
-		fetch_err="$fetch_err $k: $why;"
 		echo "== $k: SKIP ($why)" >&2
-		continue
+		return 0
 	fi
-	fetched=$((fetched + 1))
+	: >"$kres/fetched"
 	cp "$kd/kernel.env" "$kres/kernel.env"
 	ir=$WORK/ir-$k.cpio.gz
 	nice "$HERE/mkinitramfs.sh" "$kd" "$ir" 2>"$kres/mkinitramfs.log" ||
@@ -133,6 +139,10 @@ for k in $kernels; do
 			continue
 		fi
 		benv=(FDW_BOOT_TIMEOUT="${FDW_BOOT_TIMEOUT:-$tmo}") bappend=$append
+		# the dax boot's doctor survey, for the later boots of the same kernel
+		# (the same modules: it differs only in the mounts it lists)
+		[ $b = dax ] || [ ! -s "$kres/dax/out/doctor/doctor.json" ] ||
+			opts+=(--doctor "$kres/dax/out/doctor/doctor.json")
 		if [ $b = vdax ]; then
 			benv+=(QEMU="$VMM_QEMU" VIRTIOFSD="$VMM_VIRTIOFSD"
 				FDW_DAX_WINDOW="${FDW_VDAX_WINDOW:-8M}" FDW_VHOST_FS_EXTRA=,cache-sigbus=zero)
@@ -150,9 +160,33 @@ for k in $kernels; do
 			"$kd" "$ir" "$bd" 2> >(tee -a "$bd/boot.stderr" >&2)
 		rc=$?
 		set -e
-		[ $rc = 77 ] && skip "$(cat "$bd/boot.stderr")"
+		[ $rc = 77 ] && { cp "$bd/boot.stderr" "$RES/boot-skip"; return 0; }
 		echo "== $k $b: $(grep -E '^(ok|secs|why|retried)=' "$bd/boot.env" 2>/dev/null | tr '\n' ' ')" >&2
 	done
+}
+
+# Kernels in FDW_LANES lanes (default 2): a TCG guest with thread=single keeps
+# one host CPU busy, so two guests share the 2-CPU CI host without slowing
+# each other down much (a lane waits while another fetches).
+jobs_max=${FDW_LANES:-2}
+for k in $kernels; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+	mkdir -p "$RES/$k"
+	(
+		set +e
+		(set -e; run_kernel "$k")
+		echo $? >"$RES/$k/lane.rc"
+	) &
+done
+wait
+for k in $kernels; do
+	[ "$(cat "$RES/$k/lane.rc" 2>/dev/null)" = 0 ] || die "kernel $k: its lane failed (see above)"
+done
+[ -s "$RES/boot-skip" ] && skip "$(cat "$RES/boot-skip")"
+fetched=0 fetch_err=""
+for k in $kernels; do
+	[ -e "$RES/$k/fetched" ] && fetched=$((fetched + 1))
+	[ -s "$RES/$k/skip" ] && fetch_err="$fetch_err $(cat "$RES/$k/skip");"
 done
 [ $fetched -gt 0 ] || skip "no kernel could be downloaded:$fetch_err"
 
