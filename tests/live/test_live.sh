@@ -25,13 +25,14 @@ run_watched() {
 	wait "$fdw_pid"
 	local rc=$?
 	fdw_pid=
-	[ "$rc" -eq 4 ] && echo "$tag: inconclusive: $(tail -1 "$out/$tag.json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inconclusive"))' 2>&1) $(cat "$out/$tag.err")"
+	why=""
+	[ "$rc" -eq 4 ] && why="inconclusive: $(tail -1 "$out/$tag.json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inconclusive"))' 2>&1) $(head -c 300 "$out/$tag.err")"
 	return $rc
 }
 
 run_watched d50 --seconds 3 --ops truncate,punch "$mnt/f0"
 rc=$?
-result $((rc != 0)) "delay 50: fsdaxwatch exit $rc, want 0 (windows are not violations)"
+result $((rc != 0)) "delay 50: fsdaxwatch exit $rc, want 0 (windows are not violations) $why"
 python3 tests/live/check_live.py "$out/d50.json" "$out/d50.log" --expect-windows \
 	--expect-exit 0 | tee "$out/d50.check"
 result "${PIPESTATUS[0]}" "delay 50: report does not match the workload"
@@ -39,7 +40,7 @@ result "${PIPESTATUS[0]}" "delay 50: report does not match the workload"
 echo 0 >"$out/delay"
 run_watched d0 --seconds 3 --ops truncate,punch "$mnt/f0"
 rc=$?
-result $((rc != 0)) "delay 0: fsdaxwatch exit $rc, want 0"
+result $((rc != 0)) "delay 0: fsdaxwatch exit $rc, want 0 $why"
 python3 tests/live/check_live.py "$out/d0.json" "$out/d0.log" --expect-exit 0 | tee "$out/d0.check"
 result "${PIPESTATUS[0]}" "delay 0: report does not match the workload"
 
@@ -55,7 +56,7 @@ result $? "windows do not shrink when the server stops delaying"
 echo 20 >"$out/delay"
 run_watched otrunc --seconds 1.5 --ops otrunc "$mnt/f1"
 rc=$?
-result $((rc != 0)) "open(O_TRUNC): fsdaxwatch exit $rc, want 0"
+result $((rc != 0)) "open(O_TRUNC): fsdaxwatch exit $rc, want 0 $why"
 python3 tests/live/check_live.py "$out/otrunc.json" "$out/otrunc.log" --expect-windows >/dev/null
 result $? "open(O_TRUNC): report does not match the workload"
 grep -q '"op":"open_trunc","opcode":"OPEN"' "$out/otrunc.json"
