@@ -70,8 +70,19 @@ static __always_inline bool check_windows(void *ctx, struct fdw_inode_state *st,
 	for (int i = 0; i < FDW_MAX_WRITERS; i++) {
 		struct fdw_writer_slot *s = &st->w[i];
 		__u32 extra = FDW_FAULT_HIT_WINDOW;
+		__u64 id = s->writer_id;
+		bool hit;
 
-		if (!slot_hit(s, f))
+		barrier();
+		hit = slot_hit(s, f);
+		barrier();
+		/*
+		 * Reused by a new writer while it was read (writer_issue): the
+		 * fields may mix both writers, and the new one was issued after
+		 * this fault's check began. Before this re-check such a fault was
+		 * sent with the new writer's id, ahead of that writer's ISSUE.
+		 */
+		if (!hit || !id || s->writer_id != id)
 			continue;
 		count(FDW_CNT_FAULT_HITS);
 		__sync_fetch_and_add(&s->hits, 1);
@@ -84,7 +95,7 @@ static __always_inline bool check_windows(void *ctx, struct fdw_inode_state *st,
 		s->last_hit_ts = f->end_ts;
 		if (s->samples < FDW_SAMPLES_PER_WRITER) {
 			s->samples++;
-			fault_emit(ctx, f, st, s->writer_id, extra);
+			fault_emit(ctx, f, st, id, extra);
 			sent = true;
 		} else {
 			__sync_fetch_and_add(&s->samples_dropped, 1);
@@ -377,14 +388,23 @@ static __always_inline __u64 writer_issue(void *ctx, struct inode *inode, struct
 	 */
 	id = (now << 6) | (bpf_get_smp_processor_id() & 63);
 	s = &st->w[i];
+	/*
+	 * A reused slot: its id is cleared first and set last, so that a fault
+	 * checking it on another CPU (check_windows) sees its id change when it
+	 * may have read fields of both writers.
+	 */
+	s->writer_id = 0;
+	barrier();
 	__builtin_memset(s, 0, sizeof(*s));
-	s->writer_id = id;
 	s->issue_ts = TS_INF;
 	s->pg_lo = lo;
 	s->pg_hi = hi;
 	s->new_size = tw->new_size;
 	s->tid = tid;
 	s->op = tw->op;
+	barrier();
+	s->writer_id = id;
+	barrier();
 	/*
 	 * The issue time is read only once the slot is filled: a fault on
 	 * another CPU that ends after it then finds the window (the kernel and

@@ -29,26 +29,49 @@ summ = [r for r in recs if r["type"] == "summary"][0]
 bad = []
 if not viol:
     bad.append("no violation with a writer")
-def has(stack, pat):
-    return stack is not None and any(re.search(pat, f) for f in stack)
+# A stack the kernel did not capture is null and counted (stacks_not_captured:
+# a stack map bucket taken by another stack, which fsdaxwatch never reuses);
+# at most one stack in ten may be missing, and only when the count says so.
+# A fault less than 1 us after the issue may have checked the writer's slot
+# before its issue time was stored (writer_issue): the kernel saw no hit and
+# took no stack, the recording's detector judges it by time alone.
+missing = instant = 0
+def has(stack, pat, what, fault=None):
+    global missing, instant
+    if stack is None and fault is not None and 0 <= fault["delta_ns"] < 1000:
+        instant += 1
+        return True
+    if stack is None:
+        missing += 1
+        return True
+    if any(re.search(pat, f) for f in stack):
+        return True
+    bad.append("%s: %s" % (what, stack))
+    return False
 for v in viol:
     w = v["writer"]
-    if not has(w["kstack"], r"^(__)?fuse_simple_request\+") or \
-       not has(w["kstack"], r"^(fuse_do_setattr|fuse_file_fallocate)\+"):
-        bad.append("writer kernel stack without the FUSE request path: %s" % w["kstack"])
-    if not has(w["ustack"], r"^writer_main\+.*\(fdw-workload\)"):
-        bad.append("writer user stack without the workload's writer_main: %s" % w["ustack"])
-    if not has(v["fault_kstack"], r"^(filemap_map_pages|filemap_fault|handle_mm_fault)\+"):
-        bad.append("fault kernel stack without a fault path function: %s" % v["fault_kstack"])
-    if not has(v["fault_ustack"], r"^fault_pass\+.*\(fdw-workload\) workload\.c:\d+"):
-        bad.append("fault user stack without the workload's fault_pass: %s" % v["fault_ustack"])
+    has(w["kstack"], r"^(__)?fuse_simple_request\+", "writer kernel stack without fuse_simple_request")
+    has(w["kstack"], r"^(fuse_do_setattr|fuse_file_fallocate)\+", "writer kernel stack without the FUSE op")
+    has(w["ustack"], r"^writer_main\+.*\(fdw-workload\)", "writer user stack without the workload's writer_main")
+    has(v["fault_kstack"], r"^(filemap_map_pages|filemap_fault|handle_mm_fault)\+",
+        "fault kernel stack without a fault path function", v)
+    has(v["fault_ustack"], r"^fault_pass\+.*\(fdw-workload\) workload\.c:\d+",
+        "fault user stack without the workload's fault_pass", v)
+not_captured = summ["kernel_counters"]["stacks_not_captured"]
+if missing and (not not_captured or missing * 10 > len(viol) * 5):
+    bad.append("%d stacks missing of %d, %d counted as not captured" % (missing, len(viol) * 5, not_captured))
+if len(viol) != len([r for r in recs if r["type"] == "violation"]):
+    bad.append("violations without a writer: %d" % (len([r for r in recs if r["type"] == "violation"]) - len(viol)))
+# two fault stacks per such violation; most violations must have their stacks
+if instant > len(viol):
+    bad.append("%d of %d violations are sub-microsecond ones without stacks" % (instant // 2, len(viol)))
 rep = sum(r["repeats"] for r in recs if r["type"] == "violation_repeats")
 if len(viol) + rep != summ["violations"] or rep != summ["violations_repeated"]:
     bad.append("printed %d + repeated %d != %d violations" % (len(viol), rep, summ["violations"]))
 for b in bad[:5]:
     print(b)
-print("live: %d violations printed, %d rate-limited repeats, %d stacks not captured"
-      % (len(viol), rep, summ["kernel_counters"]["stacks_not_captured"]))
+print("live: %d violations printed, %d rate-limited repeats, %d stacks missing, %d not captured, "
+      "%d fault stacks absent within 1 us of the issue" % (len(viol), rep, missing, not_captured, instant))
 sys.exit(1 if bad else 0)
 EOF2
 result $? "live: stacks of both sides"
@@ -61,7 +84,7 @@ python3 - "$out/live.json" "$out/replay.json" <<'EOF2'
 import json, sys
 def viol(p):
     return [(r["fault_start_ns"], r["fault_kstack"], r["fault_ustack"],
-             r["writer"]["kstack"], r["writer"]["ustack"])
+             (r["writer"] or {}).get("kstack"), (r["writer"] or {}).get("ustack"))
             for r in map(json.loads, open(p)) if r["type"] in ("violation",)]
 a, b = viol(sys.argv[1]), viol(sys.argv[2])
 print("replay: %d violations, stacks identical: %s" % (len(b), a == b))
