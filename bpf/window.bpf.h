@@ -47,11 +47,12 @@ static __always_inline void fault_emit(void *ctx, const struct fault_info *f,
 	event_submit(e);
 }
 
+/* s: a slot in use (check_windows read its writer id) */
 static __always_inline bool slot_hit(const struct fdw_writer_slot *s, const struct fault_info *f)
 {
 	__u64 done = s->done_ts ? s->done_ts : TS_INF;
 
-	if (!s->writer_id || s->pg_lo >= s->pg_hi)
+	if (s->pg_lo >= s->pg_hi)
 		return false;
 	if (!ranges_overlap(f->pg_lo, f->pg_hi, s->pg_lo, s->pg_hi))
 		return false;
@@ -73,6 +74,8 @@ static __always_inline bool check_windows(void *ctx, struct fdw_inode_state *st,
 		__u64 id = s->writer_id;
 		bool hit;
 
+		if (!id)
+			continue;
 		barrier();
 		hit = slot_hit(s, f);
 		barrier();
@@ -82,7 +85,7 @@ static __always_inline bool check_windows(void *ctx, struct fdw_inode_state *st,
 		 * this fault's check began. Before this re-check such a fault was
 		 * sent with the new writer's id, ahead of that writer's ISSUE.
 		 */
-		if (!hit || !id || s->writer_id != id)
+		if (!hit || s->writer_id != id)
 			continue;
 		count(FDW_CNT_FAULT_HITS);
 		__sync_fetch_and_add(&s->hits, 1);

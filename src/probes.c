@@ -237,6 +237,23 @@ static int trial_load(const struct probe_config *cfg, const struct plan *pl, con
 	return err;
 }
 
+/*
+ * A hook whose program does not load alone: an optional one is left out of
+ * its variant (no symbol for its BTF, as unmap_page_range on 7.3), any other
+ * takes the variant out with why. true: the variant is out.
+ */
+static bool hook_failed(struct plan *pl, int p, int i, const struct variant *v,
+			const struct hook *h, const char *why)
+{
+	if (h->optional) {
+		pl->opt_off[p][i][h - v->hooks] = true;
+		return false;
+	}
+	snprintf(pl->why[p][i], FDW_REASON_LEN, "%s", why);
+	pl->cand[p][i] = false;
+	return true;
+}
+
 /* Drop the candidate variants whose programs do not load on their own. */
 static void weed_out(const struct probe_config *cfg, struct plan *pl, const char *btf_path,
 		     enum fdw_mode only_mode)
@@ -255,15 +272,8 @@ static void weed_out(const struct probe_config *cfg, struct plan *pl, const char
 					continue;
 				if (!trial_load(cfg, pl, h->prog, btf_path, why, sizeof(why)))
 					continue;
-				/* an optional target that does not load (no symbol for its BTF, as
-				 * unmap_page_range on 7.3) is left out, not the whole variant */
-				if (h->optional) {
-					pl->opt_off[p][i][h - v->hooks] = true;
-					continue;
-				}
-				snprintf(pl->why[p][i], FDW_REASON_LEN, "%s", why);
-				pl->cand[p][i] = false;
-				break;
+				if (hook_failed(pl, p, i, v, h, why))
+					break;
 			}
 		}
 	}
@@ -424,13 +434,8 @@ static bool drop_failed_prog(const struct probe_config *cfg, struct plan *pl, co
 				    pl->opt_off[p][i][h - v->hooks])
 					continue;
 				dropped = true;
-				if (h->optional) {
-					pl->opt_off[p][i][h - v->hooks] = true;
-					continue;
-				}
-				snprintf(pl->why[p][i], FDW_REASON_LEN, "%s", why);
-				pl->cand[p][i] = false;
-				break;
+				if (hook_failed(pl, p, i, v, h, why))
+					break;
 			}
 		}
 	}

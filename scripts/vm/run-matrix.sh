@@ -95,7 +95,7 @@ if [[ " $boots " == *" vdax "* ]]; then
 fi
 # run_kernel K: fetch, initramfs and the boots of one kernel, into $RES/K.
 # Runs in a lane of its own (a subshell): it reports through files only
-# ($RES/K/skip, $RES/K/fetched, $RES/K/lane.rc, $RES/boot-skip).
+# ($RES/K/skip or $RES/K/kernel.env, $RES/K/lane.rc, $RES/boot-skip).
 run_kernel() {
 	local k=$1 kres=$RES/$1 kd ir rc why b opts scen tmo bd benv bappend hop
 	mkdir -p "$kres"
@@ -111,7 +111,6 @@ run_kernel() {
 		echo "== $k: SKIP ($why)" >&2
 		return 0
 	fi
-	: >"$kres/fetched"
 	cp "$kd/kernel.env" "$kres/kernel.env"
 	ir=$WORK/ir-$k.cpio.gz
 	nice "$HERE/mkinitramfs.sh" "$kd" "$ir" 2>"$kres/mkinitramfs.log" ||
@@ -185,7 +184,7 @@ done
 [ -s "$RES/boot-skip" ] && skip "$(cat "$RES/boot-skip")"
 fetched=0 fetch_err=""
 for k in $kernels; do
-	[ -e "$RES/$k/fetched" ] && fetched=$((fetched + 1))
+	[ -e "$RES/$k/kernel.env" ] && fetched=$((fetched + 1))
 	[ -s "$RES/$k/skip" ] && fetch_err="$fetch_err $(cat "$RES/$k/skip");"
 done
 [ $fetched -gt 0 ] || skip "no kernel could be downloaded:$fetch_err"
