@@ -286,8 +286,15 @@ def judge_fuse_dax_probe(row, run):
         return
     sig = C.to_int(((run.watch.summary or {}).get("kernel_counters") or {}).get("fuse_dax_sigbus"))
     S = C.to_int((run.wl or {}).get("sigbus"), 0)
-    if sig is not None and sig != S:
-        row.fail("__fuse_dax_fault returned SIGBUS %d times, workload caught %d" % (sig, S))
+    # A run of the fexit/kretprobe the kernel skipped (preempted inside a
+    # program) does not count its SIGBUS: the count may fall short by that many.
+    skipped = run.skipped.get("fault.fuse_dax", 0)
+    if sig is not None and not S - skipped <= sig <= S:
+        row.fail("__fuse_dax_fault returned SIGBUS %d times, workload caught %d%s"
+                 % (sig, S, " (%d runs skipped)" % skipped if skipped else ""))
+    elif sig is not None and sig != S:
+        row.note("__fuse_dax_fault returned SIGBUS %d times, workload caught %d, "
+                 "%d runs skipped" % (sig, S, skipped))
     K = C.to_int(run.kt.get("pte"), 0) + C.to_int(run.kt.get("pmd"), 0)
     # Each __fuse_dax_fault calls dax_iomap_fault at least once (again after -EAGAIN).
     if K and n > K + C.FAULT_ABS_SLACK:

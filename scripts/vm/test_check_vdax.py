@@ -253,6 +253,34 @@ class VdaxCheckTest(unittest.TestCase):
         t.run("vdaxrace", watch=vdax_watch(fuse_dax_faults=0))
         self.assertIn("counted no fault", self.rows(t)[("vdaxrace", "kprobe")]["note"])
 
+    def skipped_sigbus_watch(self, fuse_dax_skips):
+        w = vdax_watch()
+        w[-1].update(verdict="inconclusive", exit_code=4, lost=fuse_dax_skips, inconclusive=[
+            "%d probe runs skipped by the kernel (program already running on that CPU): "
+            "faults or writers not seen" % fuse_dax_skips])
+        w[-1]["kernel_counters"] = {"fuse_dax_faults": 1000, "fuse_dax_sigbus": 0,
+                                    "lost_runs_skipped": fuse_dax_skips}
+        w[-1]["probes"] = [{"name": "fault.fuse_dax", "attached": True,
+                            "runs_skipped": fuse_dax_skips}]
+        return w
+
+    def test_sigbus_missed_by_a_skipped_run_is_not_a_failure(self):
+        # the workload caught 1 SIGBUS; the one fexit run that saw it was skipped
+        t = VdaxTree(self.tmp)
+        t.run("vdaxrace", mode="fentry", watch=self.skipped_sigbus_watch(1), rc=4)
+        r = self.rows(t)[("vdaxrace", "fentry")]
+        self.assertEqual(r["status"], "SKIP", r["note"])
+        self.assertIn("returned SIGBUS 0 times, workload caught 1, 1 runs skipped", r["note"])
+
+    def test_sigbus_count_short_without_skipped_runs_fails(self):
+        t = VdaxTree(self.tmp)
+        w = vdax_watch()
+        w[-1]["kernel_counters"]["fuse_dax_sigbus"] = 0
+        t.run("vdaxrace", watch=w)
+        r = self.rows(t)[("vdaxrace", "kprobe")]
+        self.assertEqual(r["status"], "FAIL", r["note"])
+        self.assertIn("returned SIGBUS 0 times, workload caught 1", r["note"])
+
     def test_no_reclaim_fails(self):
         t = VdaxTree(self.tmp)
         t.run("vdaxreclaim", kcount={"kc_fuse_setup_one_mapping": 5, "kc_fuse_send_removemapping": 0,
