@@ -387,8 +387,8 @@ class VdaxCheckTest(unittest.TestCase):
         t2 = VdaxTree(os.path.join(self.tmp, "k2"), "6.12")  # no known hang there
         t2.all_clean()
         t2.hang("vdaxrace")
-        write(os.path.join(t2.b, "out", "vdaxrace", "kprobe", "hang-stacks.txt"),
-              open(os.path.join(d, "hang-stacks.txt")).read())
+        with open(os.path.join(d, "hang-stacks.txt")) as f:
+            write(os.path.join(t2.b, "out", "vdaxrace", "kprobe", "hang-stacks.txt"), f.read())
         self.assertEqual(self.rows(t2)[("vdaxrace", "kprobe")]["status"], "FAIL")
 
     def test_vdaxhang_without_hang_is_judged_like_a_race(self):
