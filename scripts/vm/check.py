@@ -41,6 +41,7 @@ import os
 import re
 import sys
 
+from check_hang import judge_hang
 from replay_check import judge_replay
 
 PAGE = 4096
@@ -468,6 +469,10 @@ def judge_common(row, run, want_exit=0, allow=(), known_bug=""):
         except FileNotFoundError:
             pass
         row.fail("fsdaxwatch never became ready (rc %s): %s" % (m.get("watch_rc"), err))
+        return False
+    if m.get("workload_rc") == "hang":
+        # the stacks name the cause; a known kernel hang is a FINDING (check_hang.py)
+        judge_hang(row, run, (row["kernel"] or "-").split()[0])
         return False
     if m.get("workload_rc") != "0":
         row.fail("workload rc %s" % m.get("workload_rc"))

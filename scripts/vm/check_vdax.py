@@ -29,18 +29,11 @@ import os
 import re
 
 import check as C
+from check_hang import KNOWN_HANG, judge_hang, read_text
 
 # Debian's 5.10 calls fuse_dax_break_layouts(inode, 0, 0): the mapping of a
 # truncated range stays live while the host truncates (invariants.md).
 KNOWN_BUG = {"5.10": "fuse_dax_break_layouts(inode, 0, 0) in Debian 5.10"}
-# Kernels whose FUSE DAX hangs under one op (run-matrix.sh passes the op as
-# fsdw.vdax_hangop; vdaxrace runs without it, vdaxhang proves the hang).
-KNOWN_HANG = {"7.3": "truncate, open(O_TRUNC) or punch hole waits in dax_break_layout -> "
-                      "fuse_wait_dax_page for a DAX page that write faults map again while the "
-                      "lock is dropped; punch hole makes it likely"}
-# The blocked stack of a known hang: these frames, innermost first, in one thread.
-KNOWN_HANG_FRAMES = {"7.3": ("fuse_wait_dax_page", "dax_break_layout")}
-
 VFSD_RE = re.compile(r"fsdaxwatch-virtiofsd: DAX window counts:((?: \w+=\d+)+)")
 HOSTSIG_RE = re.compile(r"fsdaxwatch-vmm: host (SIGBUS|SIGSEGV) in .*? at window offset "
                         r"(0x[0-9a-f]+)(?: \(([^)]*)\))?(?:: inode (\d+) file offset (0x[0-9a-f]+))?")
@@ -60,14 +53,6 @@ KC_REMOVE = ("kc_fuse_send_removemapping", "kc_dmap_removemapping_list")
 
 def alias_of(label):
     return label.split()[0]
-
-
-def read_text(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
 
 
 def vfsd_counts(bdir):
@@ -350,61 +335,6 @@ def judge_reclaim(row, run, alias):
             row.fail("fsdaxwatch counted no %s in the reclaim scenario" % what)
 
 
-FRAME_RE = re.compile(r"^\[<[0-9a-fx]+>\] ([\w.]+)")
-TASK_RE = re.compile(r"^== task (\d+) (\S*) state (\S)")
-
-
-def hang_stacks(rdir):
-    """Blocked threads from lib.sh hang_dump's hang-stacks.txt: a list of
-    (tid, comm, state, [functions innermost first]) for threads not running."""
-    out, cur = [], None
-    for line in (read_text(os.path.join(rdir, "hang-stacks.txt")) or "").splitlines():
-        t = TASK_RE.match(line)
-        if t:
-            cur = (t.group(1), t.group(2), t.group(3), [])
-            out.append(cur)
-            continue
-        f = FRAME_RE.match(line)
-        if f and cur is not None:
-            cur[3].append(f.group(1).split(".")[0])
-    return [t for t in out if t[2] != "R" and t[3]]
-
-
-def describe_hang(run, n=8):
-    """'workload not done after N s; blocked: tid T comm (D) f1 < f2 < ...'."""
-    secs = run.meta.get("hang_secs") or "?"
-    parts = []
-    for tid, comm, state, frames in hang_stacks(run.dir):
-        parts.append("tid %s %s (%s) %s" % (tid, comm, state, " < ".join(frames[:n])))
-    msg = "workload did not finish (timeout %s s)" % secs
-    if os.path.exists(os.path.join(run.dir, "hang-unkillable")):
-        msg += ", unkillable"
-    return msg + "; blocked: " + ("; ".join(parts) if parts else "no kernel stack captured")
-
-
-def known_hang(run, alias):
-    """Does a blocked thread of the run show the known hang of this kernel?"""
-    frames = KNOWN_HANG_FRAMES.get(alias)
-    if not frames:
-        return False
-    for _tid, _comm, _state, fs in hang_stacks(run.dir):
-        if list(fs[:len(frames)]) == list(frames):
-            return True
-    return False
-
-
-def judge_hang(row, run, alias, scen):
-    """A run whose workload hung: FAIL with the stacks, or a FINDING counted as
-    skipped when it is the known kernel hang: in vdaxhang, which exists to
-    prove it, or in any vdax scenario when the blocked stack is the known one
-    (on 7.3 the hang also comes without punch hole, if less often)."""
-    expected = KNOWN_HANG.get(alias, "")
-    if expected and (scen == "vdaxhang" or known_hang(run, alias)):
-        row.skip("FINDING: kernel hang (%s): %s" % (expected, describe_hang(run)))
-    else:
-        row.fail("HANG: " + describe_hang(run))
-
-
 def judge_vdax_scen(kernel, boot, scen, sdir, faults):
     """vdaxrace / vdaxreclaim: judged like ext4/xfs DAX with FUSE opcodes, plus
     the __fuse_dax_fault count, host faults and (reclaim) the reclaim counts."""
@@ -430,7 +360,7 @@ def judge_vdax_scen(kernel, boot, scen, sdir, faults):
         if hang_op:
             r.note("ops %s (%s excluded on this kernel, see vdaxhang)" % (st.get("ops"), hang_op))
         if run.meta.get("workload_rc") == "hang":
-            judge_hang(r, run, alias, scen)
+            judge_hang(r, run, alias, proving=scen == "vdaxhang")
         elif C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, "")):
             C.judge_dax_faults(r, run, fuse_dax=True)
             C.judge_writers(r, run, fuse=True)
@@ -478,7 +408,7 @@ def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
         mine = [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)]
         hs = len([f for f in mine if f["sig"] == "SIGBUS"])
         if run.meta.get("workload_rc") == "hang":
-            judge_hang(r, run, alias, scen)
+            judge_hang(r, run, alias, proving=scen == "vdaxhang")
             rows.append(r.done())
             continue
         if not C.judge_common(r, run, known_bug=bug) or s is None:

@@ -97,11 +97,11 @@ def dax_watch(faults=1001, viol=None, writers=None, verdict="clean", rc=0, locks
 class Tree:
     """A synthetic RESULTS_DIR with one kernel and one dax boot."""
 
-    def __init__(self, root):
+    def __init__(self, root, alias="6.1", kver="6.1.0-56-amd64"):
         self.root = root
-        self.k = os.path.join(root, "6.1")
+        self.k = os.path.join(root, alias)
         self.b = os.path.join(self.k, "dax")
-        write(os.path.join(self.k, "kernel.env"), "KVER='6.1.0-56-amd64'\n")
+        write(os.path.join(self.k, "kernel.env"), "KVER='%s'\n" % kver)
         write(os.path.join(self.b, "boot.env"), env({"ok": 1, "secs": 20.0, "end_marker": 1}))
         write(os.path.join(self.b, "scen.env"), "scen=doctor,ext4dax\n")
         write(os.path.join(self.b, "out/doctor/status.txt"), "complete=1\n")
@@ -137,6 +137,45 @@ class CheckTest(unittest.TestCase):
         with redirect_stdout(io.StringIO()) as out:
             rc = check.main([self.tmp])
         return rc, out.getvalue()
+
+    EXT4_HANG = ("== task 636 fdw-workload state S (sleeping) wchan futex_do_wait\n"
+                 "[<0>] futex_do_wait+0x38/0x70\n[<0>] __futex_wait+0x91/0x100\n"
+                 "== task 638 fdw-workload state S (sleeping) wchan ext4_wait_dax_page\n"
+                 "[<0>] ext4_wait_dax_page+0x1f/0x30 [ext4]\n"
+                 "[<0>] dax_break_layout+0xf2/0x140\n[<0>] ext4_fallocate+0x10e/0xf80 [ext4]\n")
+
+    def hung_run(self, t, stacks, dmesg=""):
+        d = t.run(mode="tracepoint", rc=4)
+        write(os.path.join(d, "meta.txt"), env({"mode": "tracepoint", "ready": 1, "watch_rc": 4,
+                                                  "workload_rc": "hang", "hang_secs": 44,
+                                                  "t_start": 1, "t_end": 60}))
+        write(os.path.join(d, "hang-stacks.txt"), stacks)
+        write(os.path.join(d, "hang-dmesg.txt"), dmesg)
+        os.unlink(os.path.join(d, "workload.out"))  # killed: no summary
+        return {(r["scen"], r["mode"]): r for r in check.judge_kernel(t.k)}[
+            ("ext4dax", "tracepoint")]
+
+    def test_known_dax_break_layout_hang_on_ext4_is_a_finding(self):
+        t = Tree(os.path.join(self.tmp, "k73"), "7.3", "7.3.4+deb13-amd64")
+        r = self.hung_run(t, self.EXT4_HANG, "[ 59.1] WARNING: fs/dax.c:452 at "
+                          "dax_disassociate_entry.isra.0+0x9c/0xc0, CPU#0: fdw-workload/484\n")
+        self.assertEqual(r["status"], "SKIP", r["note"])
+        self.assertIn("FINDING: kernel hang", r["note"])
+        self.assertIn("tid 638 fdw-workload (S) ext4_wait_dax_page < dax_break_layout < "
+                      "ext4_fallocate", r["note"])
+        self.assertIn("after a dax_disassociate_entry WARNING", r["note"])
+        self.assertNotIn("pages mapped by faults", r["note"])  # not judged as a finished run
+
+    def test_hang_elsewhere_fails_with_its_stack(self):
+        # the same stack on a kernel where the hang is not known
+        r = self.hung_run(self.t, self.EXT4_HANG)
+        self.assertEqual(r["status"], "FAIL", r["note"])
+        self.assertIn("HANG: workload did not finish (timeout 44 s); blocked: tid 636", r["note"])
+        self.assertNotIn("WARNING", r["note"])
+        # another stack on 7.3
+        t = Tree(os.path.join(self.tmp, "k73"), "7.3", "7.3.4+deb13-amd64")
+        r = self.hung_run(t, self.EXT4_HANG.replace("dax_break_layout", "ext4_punch_hole"))
+        self.assertEqual(r["status"], "FAIL", r["note"])
 
     def test_clean_run_passes(self):
         self.t.run()
