@@ -220,6 +220,7 @@ enum fdw_counter {
 	FDW_CNT_WRITERS,	     /* writers issued */
 	FDW_CNT_REPLIES,
 	FDW_CNT_DONE,
+	FDW_CNT_REPLIES_AFTER_DONE,  /* replies seen after their writer ended (see writer_reply) */
 	FDW_CNT_SAMPLES_DROPPED,     /* fault samples past the per-writer budget (counted) */
 	FDW_CNT_ISSUE_NO_INODE,	     /* a writer request whose inode was not known */
 	FDW_CNT_STALE_WRITER,	     /* a writer slot closed because its task moved on */

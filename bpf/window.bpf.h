@@ -519,13 +519,20 @@ static __always_inline void writer_reply(__u64 req_key, __s32 error)
 	if (!st)
 		return;
 	s = slot_find(st, id);
-	/*
-	 * The fuse_args of a request live on the caller's stack, so a later
-	 * request from the same frame has the same key: an entry left by a
-	 * request whose end was not seen must not give a closed writer a reply.
-	 */
-	if (!s || s->done_ts || s->reply_ts)
+	if (!s || s->reply_ts)
 		return;
+	/*
+	 * fuse_request_end() sets FR_FINISHED before its tracepoint fires, so
+	 * the waiter in request_wait_answer() can return and its syscall end
+	 * before this runs: that reply is counted, not given to the writer.
+	 * So is an entry left by a request whose end was not seen, when a later
+	 * request from the same frame (fuse_args live on the caller's stack)
+	 * ends with the same key.
+	 */
+	if (s->done_ts) {
+		count(FDW_CNT_REPLIES_AFTER_DONE);
+		return;
+	}
 	now = bpf_ktime_get_ns();
 	s->reply_ts = now;
 	count(FDW_CNT_REPLIES);

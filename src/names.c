@@ -65,6 +65,7 @@ const char *counter_name(int idx)
 		[FDW_CNT_WRITERS] = "writers",
 		[FDW_CNT_REPLIES] = "replies",
 		[FDW_CNT_DONE] = "writers_done",
+		[FDW_CNT_REPLIES_AFTER_DONE] = "replies_after_done",
 		[FDW_CNT_SAMPLES_DROPPED] = "samples_rate_limited",
 		[FDW_CNT_ISSUE_NO_INODE] = "writers_without_inode",
 		[FDW_CNT_STALE_WRITER] = "writers_end_missed",

@@ -250,6 +250,9 @@ def expected_writers(wl_log, growth=False):
     return exp
 
 
+NO_REPLY = "no host reply seen"
+
+
 def writer_matches(e, w, fuse):
     """Does fsdaxwatch writer w describe workload op e?"""
     if w.get("op") != e["op"]:
@@ -298,7 +301,7 @@ def match_writers(exp, seen, fuse):
         # a FUSE writer was issued to the host, so the host must have replied.
         ti, tr, td = w.get("issue_ns"), w.get("reply_ns"), w.get("done_ns")
         if fuse and tr is None:
-            why.append("no host reply seen")
+            why.append(NO_REPLY)
         if ti is not None and tr is not None and tr < ti:
             why.append("reply before issue")
         if td is not None and ((ti is not None and td < ti) or (tr is not None and td < tr)
@@ -682,6 +685,13 @@ def judge_writers(row, run, fuse):
     if extra:
         row.fail("%d reported writers the workload did not log (first: %s)"
                  % (len(extra), json.dumps(extra[0])[:140]))
+    # a reply whose tracepoint ran after the writer's syscall ended is counted,
+    # not given to the writer (window.bpf.h writer_reply)
+    late = to_int((run.watch.s("kernel_counters") or {}).get("replies_after_done"), 0) or 0
+    noreply = [b for b in bad if b.endswith(": " + NO_REPLY)]
+    if noreply and len(noreply) <= late:
+        row.note("%d writers without a reply, %d replies after done" % (len(noreply), late))
+        bad = [b for b in bad if b not in noreply]
     if bad:
         row.fail("%d writers with wrong details (first: %s)" % (len(bad), bad[0]))
     sw = to_int(run.watch.s("writers"))

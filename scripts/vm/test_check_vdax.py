@@ -253,6 +253,21 @@ class VdaxCheckTest(unittest.TestCase):
         t.run("vdaxrace", watch=vdax_watch(fuse_dax_faults=0))
         self.assertIn("counted no fault", self.rows(t)[("vdaxrace", "kprobe")]["note"])
 
+    def test_reply_after_done_is_counted_not_failed(self):
+        # fuse_request_end's tracepoint ran after the punch hole's syscall ended
+        w = vdax_watch()
+        w[3]["reply_ns"] = None
+        t = VdaxTree(self.tmp)
+        t.run("vdaxrace", mode="tracepoint", watch=w)
+        r = self.rows(t)[("vdaxrace", "tracepoint")]
+        self.assertEqual(r["status"], "FAIL", r["note"])
+        self.assertIn("punch_hole@500: no host reply seen", r["note"])
+        w[-1]["kernel_counters"]["replies_after_done"] = 1
+        t.run("vdaxrace", mode="tracepoint", watch=w)
+        r = self.rows(t)[("vdaxrace", "tracepoint")]
+        self.assertEqual(r["status"], "PASS", r["note"])
+        self.assertIn("1 writers without a reply, 1 replies after done", r["note"])
+
     def skipped_sigbus_watch(self, fuse_dax_skips):
         w = vdax_watch()
         w[-1].update(verdict="inconclusive", exit_code=4, lost=fuse_dax_skips, inconclusive=[
