@@ -456,14 +456,19 @@ def short_violation(v):
 SKIP_REASON_RE = re.compile(r"^\d+ probe runs skipped by the kernel")
 
 
-def judge_common(row, run, want_exit=0, allow=(), known_bug=""):
+def judge_common(row, run, want_exit=0, allow=(), known_bug="", proving_hang=False):
     """Checks every run shares. Returns False if nothing more can be judged.
     Violations of the invariants in allow are what this kernel is known to
     do (INV-2 on 5.10 FUSE DAX): noted, and they make exit 1 the one wanted.
     known_bug: the kernel has a known serialization bug (why): violations and
-    exit code 1 are reported in the note, not failed."""
+    exit code 1 are reported in the note, not failed. A hung workload is
+    judged by its stacks alone (check_hang.py; proving_hang: the scenario
+    exists to prove the known hang)."""
     m = run.meta
     row["secs"] = run.secs()
+    if m.get("workload_rc") == "hang":
+        judge_hang(row, run, proving=proving_hang)
+        return False
     if m.get("ready") != "1":
         err = ""
         try:
@@ -472,10 +477,6 @@ def judge_common(row, run, want_exit=0, allow=(), known_bug=""):
         except FileNotFoundError:
             pass
         row.fail("fsdaxwatch never became ready (rc %s): %s" % (m.get("watch_rc"), err))
-        return False
-    if m.get("workload_rc") == "hang":
-        # the stacks name the cause; a known kernel hang is a FINDING (check_hang.py)
-        judge_hang(row, run, (row["kernel"] or "-").split()[0])
         return False
     if m.get("workload_rc") != "0":
         row.fail("workload rc %s" % m.get("workload_rc"))

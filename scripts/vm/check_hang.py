@@ -76,10 +76,11 @@ def known_hang(run, alias):
                for _tid, _comm, _state, fs in hang_stacks(run.dir))
 
 
-def judge_hang(row, run, alias, proving=False):
+def judge_hang(row, run, proving=False):
     """A run whose workload hung: FAIL with the stacks, or a FINDING counted as
-    skipped when it is the known kernel hang (its stack, or any hang in the
-    scenario that exists to prove it: proving)."""
+    skipped when it is the known kernel hang of the row's kernel (its stack,
+    or any hang in the scenario that exists to prove it: proving)."""
+    alias = (row["kernel"] or "-").split()[0]
     expected = KNOWN_HANG.get(alias, "")
     if expected and (proving or known_hang(run, alias)):
         row.skip("FINDING: kernel hang (%s): %s" % (expected, describe_hang(run)))

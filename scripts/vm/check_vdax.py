@@ -359,9 +359,8 @@ def judge_vdax_scen(kernel, boot, scen, sdir, faults):
         hang_op = st.get("hang_op", "")
         if hang_op:
             r.note("ops %s (%s excluded on this kernel, see vdaxhang)" % (st.get("ops"), hang_op))
-        if run.meta.get("workload_rc") == "hang":
-            judge_hang(r, run, alias, proving=scen == "vdaxhang")
-        elif C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, "")):
+        if C.judge_common(r, run, known_bug=KNOWN_BUG.get(alias, ""),
+                          proving_hang=scen == "vdaxhang"):
             C.judge_dax_faults(r, run, fuse_dax=True)
             C.judge_writers(r, run, fuse=True)
             judge_fuse_dax_probe(r, run)
@@ -408,7 +407,7 @@ def judge_vdax_inv2(kernel, boot, scen, sdir, faults):
         mine = [f for f in faults if (f["scen"], f["mode"]) == (scen, mode)]
         hs = len([f for f in mine if f["sig"] == "SIGBUS"])
         if run.meta.get("workload_rc") == "hang":
-            judge_hang(r, run, alias, proving=scen == "vdaxhang")
+            judge_hang(r, run, proving=scen == "vdaxhang")
             rows.append(r.done())
             continue
         if not C.judge_common(r, run, known_bug=bug) or s is None:
